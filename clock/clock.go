@@ -1,0 +1,46 @@
+// Package clock abstracts time so that time-based logic (breakers, retries,
+// health intervals, burn-rate windows) can be tested with a fake clock
+// instead of sleeping.
+package clock
+
+import "time"
+
+// Clock tells the time and makes timers. Real is the production clock; Fake
+// is a manually advanced clock for tests.
+type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// NewTimer returns a timer that fires once after d.
+	NewTimer(d time.Duration) Timer
+}
+
+// Timer is the part of *time.Timer that the library uses.
+type Timer interface {
+	// C is the channel on which the fire time is delivered.
+	C() <-chan time.Time
+	// Stop prevents the timer from firing; it reports whether it stopped it.
+	Stop() bool
+}
+
+// Real is the wall clock. Its zero value is ready to use.
+type Real struct{}
+
+// Now returns time.Now().
+func (Real) Now() time.Time { return time.Now() }
+
+// NewTimer wraps time.NewTimer.
+func (Real) NewTimer(d time.Duration) Timer { return realTimer{time.NewTimer(d)} }
+
+type realTimer struct{ t *time.Timer }
+
+func (r realTimer) C() <-chan time.Time { return r.t.C }
+func (r realTimer) Stop() bool          { return r.t.Stop() }
+
+// OrReal returns c, or Real when c is nil, so that config structs can leave
+// their Clock field unset.
+func OrReal(c Clock) Clock {
+	if c == nil {
+		return Real{}
+	}
+	return c
+}
