@@ -27,6 +27,9 @@ func (f *Fake) Now() time.Time {
 	return f.now
 }
 
+// Since returns the fake time elapsed since t.
+func (f *Fake) Since(t time.Time) time.Duration { return f.Now().Sub(t) }
+
 // NewTimer returns a timer that fires when the clock is advanced past now+d.
 // A timer with d <= 0 fires at once.
 func (f *Fake) NewTimer(d time.Duration) Timer {
@@ -39,28 +42,58 @@ func (f *Fake) NewTimer(d time.Duration) Timer {
 		return t
 	}
 	f.timers = append(f.timers, t)
+	f.wakeLocked()
+	return t
+}
+
+// AfterFunc returns a timer that calls f when the clock is advanced past
+// now+d. f runs synchronously inside Advance or Set, after the clock's lock
+// is released, so it may use the clock.
+func (f *Fake) AfterFunc(d time.Duration, fn func()) Timer {
+	f.mu.Lock()
+	t := &fakeTimer{f: f, at: f.now.Add(d), fn: fn}
+	if d <= 0 {
+		t.fired = true
+		f.mu.Unlock()
+		fn()
+		return t
+	}
+	f.timers = append(f.timers, t)
+	f.wakeLocked()
+	f.mu.Unlock()
+	return t
+}
+
+func (f *Fake) wakeLocked() {
 	for _, w := range f.waiters {
 		close(w)
 	}
 	f.waiters = nil
-	return t
 }
 
 // Advance moves the clock forward by d, firing every timer that falls due.
 func (f *Fake) Advance(d time.Duration) {
 	f.mu.Lock()
-	f.setLocked(f.now.Add(d))
+	funcs := f.setLocked(f.now.Add(d))
 	f.mu.Unlock()
+	for _, fn := range funcs {
+		fn()
+	}
 }
 
 // Set moves the clock to t (which must not be before Now), firing due timers.
 func (f *Fake) Set(t time.Time) {
 	f.mu.Lock()
-	f.setLocked(t)
+	funcs := f.setLocked(t)
 	f.mu.Unlock()
+	for _, fn := range funcs {
+		fn()
+	}
 }
 
-func (f *Fake) setLocked(t time.Time) {
+// setLocked moves the clock, delivers due channel timers and returns the
+// functions of due AfterFunc timers, in deadline order.
+func (f *Fake) setLocked(t time.Time) (funcs []func()) {
 	if t.Before(f.now) {
 		panic("clock: fake clock moved backwards")
 	}
@@ -70,12 +103,17 @@ func (f *Fake) setLocked(t time.Time) {
 	for _, tm := range f.timers {
 		if !tm.at.After(t) {
 			tm.fired = true
-			tm.c <- tm.at
+			if tm.fn != nil {
+				funcs = append(funcs, tm.fn)
+			} else {
+				tm.c <- tm.at
+			}
 			continue
 		}
 		kept = append(kept, tm)
 	}
 	f.timers = kept
+	return funcs
 }
 
 // PendingTimers returns how many timers are waiting to fire.
@@ -110,6 +148,7 @@ type fakeTimer struct {
 	f     *Fake
 	at    time.Time
 	c     chan time.Time
+	fn    func()
 	fired bool
 }
 
@@ -128,4 +167,18 @@ func (t *fakeTimer) Stop() bool {
 		}
 	}
 	return false
+}
+
+// NextTimerIn returns how far the clock must move for the earliest pending
+// timer to fire, or 0 if none is pending.
+func (f *Fake) NextTimerIn() time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var next time.Duration
+	for i, t := range f.timers {
+		if d := t.at.Sub(f.now); i == 0 || d < next {
+			next = d
+		}
+	}
+	return next
 }

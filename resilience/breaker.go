@@ -55,6 +55,10 @@ type generation struct {
 	consecutiveSuccesses atomic.Int64
 	trials               atomic.Int64 // half-open permits held
 	warm                 atomic.Bool  // the window has held MinCalls calls
+	// due is set by a timer when an open generation's open-until instant
+	// passes, so that a rejection reads no clock.
+	due   atomic.Bool
+	timer clock.Timer
 }
 
 // NewBreaker returns a closed breaker. cfg's zero fields take their defaults;
@@ -105,7 +109,8 @@ func (b *Breaker) newGeneration(s State, now, openUntil time.Time) *generation {
 type Permit struct {
 	b     *Breaker
 	g     *generation
-	start time.Time
+	start time.Duration // since the breaker's epoch, when timed
+	timed bool
 }
 
 // Allow asks for a permit. It returns a *RejectedError matching ErrOpen while
@@ -121,16 +126,15 @@ func (b *Breaker) Allow() (Permit, error) {
 		case StateClosed, StateDisabled:
 			p := Permit{b: b, g: g}
 			if b.cfg.SlowCall > 0 {
-				p.start = b.clk.Now()
+				p.start, p.timed = b.clk.Since(b.epoch), true
 			}
 			return p, nil
 		case StateOpen:
-			now := b.clk.Now()
-			if now.Before(g.openUntil) {
+			if !g.due.Load() {
 				b.rejected.Add(1)
 				return Permit{}, g.rejection
 			}
-			b.transition(g, StateHalfOpen, now, time.Time{}, "open_for elapsed")
+			b.transition(g, StateHalfOpen, b.clk.Now(), time.Time{}, "open_for elapsed")
 		case StateForcedOpen:
 			b.rejected.Add(1)
 			return Permit{}, g.rejection
@@ -141,7 +145,7 @@ func (b *Breaker) Allow() (Permit, error) {
 				return Permit{}, g.rejection
 			}
 			if g.trials.CompareAndSwap(n, n+1) {
-				return Permit{b: b, g: g, start: b.clk.Now()}, nil
+				return Permit{b: b, g: g, start: b.clk.Since(b.epoch), timed: true}, nil
 			}
 		}
 	}
@@ -192,22 +196,21 @@ func (b *Breaker) record(p Permit, o Outcome, d time.Duration) {
 	if o == OutcomeIgnored || g.state == StateDisabled || b.cur.Load() != g {
 		return
 	}
-	var now time.Time
+	var elapsed time.Duration // since the breaker's epoch: cheaper than reading the wall clock
 	if b.needTime || g.state == StateHalfOpen {
-		now = b.clk.Now()
-		if d < 0 && !p.start.IsZero() {
-			d = now.Sub(p.start)
+		elapsed = b.clk.Since(b.epoch)
+		if d < 0 && p.timed {
+			d = elapsed - p.start
 		}
 	}
 	failed := o == OutcomeFailure
 	slow := b.cfg.SlowCall > 0 && d > b.cfg.SlowCall
 	if g.state == StateHalfOpen {
-		b.recordTrial(g, failed || (slow && b.cfg.SlowCallRate > 0), slow, now)
+		b.recordTrial(g, failed || (slow && b.cfg.SlowCallRate > 0), slow)
 		return
 	}
-	var nanos int64
+	nanos := int64(elapsed)
 	if g.win != nil {
-		nanos = int64(now.Sub(b.epoch))
 		g.win.record(failed, slow, nanos)
 	}
 	if failed {
@@ -247,7 +250,7 @@ func (b *Breaker) rateRule(g *generation, nanos int64) string {
 	return ""
 }
 
-func (b *Breaker) recordTrial(g *generation, failed, slow bool, now time.Time) {
+func (b *Breaker) recordTrial(g *generation, failed, slow bool) {
 	if failed {
 		g.consecutiveFailures.Add(1)
 		reason := "trial call failed"
@@ -258,7 +261,7 @@ func (b *Breaker) recordTrial(g *generation, failed, slow bool, now time.Time) {
 		return
 	}
 	if n := g.consecutiveSuccesses.Add(1); n >= int64(b.cfg.SuccessThreshold) {
-		b.transition(g, StateClosed, now, time.Time{}, fmt.Sprintf("%d trial calls succeeded", n))
+		b.transition(g, StateClosed, b.clk.Now(), time.Time{}, fmt.Sprintf("%d trial calls succeeded", n))
 	}
 }
 
@@ -308,6 +311,12 @@ func (b *Breaker) transition(g *generation, to State, now, openUntil time.Time, 
 func (b *Breaker) transitionLocked(g *generation, to State, now, openUntil time.Time, reason string) {
 	next := b.newGeneration(to, now, openUntil)
 	counts := b.countsOf(g, now)
+	if g.timer != nil {
+		g.timer.Stop()
+	}
+	if to == StateOpen {
+		next.timer = b.clk.AfterFunc(openUntil.Sub(now), func() { next.due.Store(true) })
+	}
 	b.cur.Store(next)
 	b.transitions[to].Add(1)
 	if b.cfg.OnStateChange != nil {
@@ -369,7 +378,7 @@ func (b *Breaker) set(to State, reason string) {
 // elapsed reports half-open, as the next call would find it.
 func (b *Breaker) State() State {
 	g := b.cur.Load()
-	if g.state == StateOpen && !b.clk.Now().Before(g.openUntil) {
+	if g.state == StateOpen && g.due.Load() {
 		return StateHalfOpen
 	}
 	return g.state
@@ -381,7 +390,7 @@ func (b *Breaker) Snapshot() Snapshot {
 	g := b.cur.Load()
 	s := Snapshot{Name: b.cfg.Name, State: g.state, Counts: b.countsOf(g, now), OpenUntil: g.openUntil,
 		InFlightTrials: g.trials.Load()}
-	if g.state == StateOpen && !now.Before(g.openUntil) {
+	if g.state == StateOpen && g.due.Load() {
 		s.State = StateHalfOpen
 	}
 	s.Totals = Totals{Successes: b.successes.Load(), Failures: b.failures.Load(),

@@ -68,6 +68,7 @@ func (r *Registry) Get(key string) *Breaker {
 		r.evictLocked(true)
 	}
 	b := NewBreaker(r.configFor(key))
+	b.touched.Store(true)
 	r.entries.Store(key, b)
 	r.size.Add(1)
 	return b

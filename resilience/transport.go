@@ -1,6 +1,7 @@
 package resilience
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -69,6 +70,17 @@ func drain(resp *http.Response) {
 	_ = resp.Body.Close()
 }
 
+// buffered reads up to drainLimit of a failed response's body into memory
+// and closes the original, so the connection goes back to the pool before
+// the next attempt while the caller can still get the response whole.
+func buffered(resp *http.Response) *http.Response {
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, drainLimit))
+	_ = resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	resp.ContentLength = int64(len(data))
+	return resp
+}
+
 // RoundTrip sends req through the breaker and retrier of its key.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var b *Breaker
@@ -80,15 +92,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		retry = nil
 	}
 	var (
-		kept     *http.Response // the last failed response, handed back if nothing better comes
+		kept     *http.Response // the last failed response, buffered, handed back if nothing better comes
 		attempts int
 	)
-	keep := func(resp *http.Response) { // attempts run one after another
-		if kept != nil {
-			drain(kept)
-		}
-		kept = resp
-	}
 	resp, _, err := run(req.Context(), retry, b, 0, func(ctx context.Context) (*http.Response, error) {
 		attempts++
 		r, err := t.prepare(req, ctx, attempts)
@@ -101,23 +107,17 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if t.cfg.IsFailure(resp.StatusCode) {
 			until, _ := ParseRetryAfter(resp.Header, t.now())
-			keep(resp)
+			kept = buffered(resp)
 			return nil, &StatusError{Code: resp.StatusCode, Status: resp.Status, Until: until}
 		}
 		return resp, nil
 	})
 	if err == nil {
-		if kept != nil {
-			drain(kept)
-		}
 		return resp, nil
 	}
 	var se *StatusError
 	if kept != nil && errors.As(err, &se) && req.Context().Err() == nil {
 		return kept, nil
-	}
-	if kept != nil {
-		drain(kept)
 	}
 	return nil, err
 }
