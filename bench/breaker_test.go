@@ -16,7 +16,7 @@ import (
 var errDown = errors.New("down")
 
 func ok(context.Context) (int, error) { return 1, nil }
-func okPlain() (int, error)          { return 1, nil }
+func okPlain() (int, error)           { return 1, nil }
 
 // sink keeps results alive so the compiler cannot drop the calls.
 var sink int
