@@ -162,14 +162,17 @@ func (r *Retrier) nextDelay(ctx context.Context, b *Breaker, err error, attempts
 		return 0, false // forced open: nothing to wait for
 	}
 	if hasRetryAt {
+		holding := !rejected && c.HoldBreaker && b != nil
+		if holding {
+			b.HoldOpenUntil(retryAt, "dependency asked to retry after "+retryAt.UTC().Format(time.RFC3339))
+		}
 		if until := retryAt.Sub(now); until > delay {
-			if until > c.MaxDelay && rejected {
+			// Waiting less than asked would only meet the breaker's
+			// rejection (or the dependency's): give up instead.
+			if until > c.MaxDelay && (rejected || holding) {
 				return 0, false
 			}
 			delay = min(until, c.MaxDelay)
-		}
-		if !rejected && c.HoldBreaker && b != nil {
-			b.HoldOpenUntil(retryAt, "dependency asked to retry after "+retryAt.UTC().Format(time.RFC3339))
 		}
 	}
 	if deadline, ok := ctx.Deadline(); ok && now.Add(delay).After(deadline) {

@@ -115,8 +115,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err == nil {
 		return resp, nil
 	}
+	// The last response that came is worth more to the caller than a
+	// rejection that followed it.
 	var se *StatusError
-	if kept != nil && errors.As(err, &se) && req.Context().Err() == nil {
+	if kept != nil && (errors.As(err, &se) || IsRejected(err)) && req.Context().Err() == nil {
 		return kept, nil
 	}
 	return nil, err
