@@ -261,7 +261,7 @@ func (b *Breaker) recordTrial(g *generation, failed, slow bool) {
 		return
 	}
 	if n := g.consecutiveSuccesses.Add(1); n >= int64(b.cfg.SuccessThreshold) {
-		b.transition(g, StateClosed, b.clk.Now(), time.Time{}, fmt.Sprintf("%d trial calls succeeded", n))
+		b.transition(g, StateClosed, b.clk.Now(), time.Time{}, fmt.Sprintf("%d successful trial call(s)", n))
 	}
 }
 
