@@ -1,0 +1,124 @@
+package config
+
+import (
+	"time"
+
+	"github.com/flywheel-stack/flywheel/resilience"
+)
+
+// BackendKind names the API a backend speaks.
+type BackendKind string
+
+// Backend kinds.
+const (
+	// KindLlamaCPP is a llama.cpp server.
+	KindLlamaCPP BackendKind = "llamacpp"
+	// KindOllama is an Ollama server.
+	KindOllama BackendKind = "ollama"
+	// KindVLLM is a vLLM server.
+	KindVLLM BackendKind = "vllm"
+	// KindOpenAI is a remote OpenAI-compatible API.
+	KindOpenAI BackendKind = "openai"
+)
+
+// BackendKinds lists the accepted backend kinds.
+func BackendKinds() []BackendKind {
+	return []BackendKind{KindLlamaCPP, KindOllama, KindVLLM, KindOpenAI}
+}
+
+// DefaultRetryPreset is the retry preset of a backend whose retry section
+// sets none.
+const DefaultRetryPreset = "llm_inference"
+
+// Backend is one inference server.
+type Backend struct {
+	// Name identifies the backend in routes, metrics and headers. Required,
+	// unique; letters, digits, '_', '.' and '-'.
+	Name string `yaml:"name"`
+	// Kind is llamacpp, ollama, vllm or openai. Required.
+	Kind BackendKind `yaml:"kind"`
+	// URL is the server's base URL, http:// or https://. Required.
+	URL string `yaml:"url"`
+	// APIKeyEnv names the environment variable holding the API key sent to
+	// the backend; empty sends none.
+	APIKeyEnv string `yaml:"api_key_env"`
+	// Timeouts bound each phase of a call.
+	Timeouts Timeouts `yaml:"timeouts"`
+	// Breaker configures the backend's circuit breaker.
+	Breaker BreakerSpec `yaml:"breaker"`
+	// Retry configures retries of calls to the backend.
+	Retry RetrySpec `yaml:"retry"`
+}
+
+// SetDefaults sets every field to its default: default timeouts, breaker
+// and retry, and no name, kind or URL.
+func (b *Backend) SetDefaults() {
+	*b = Backend{Timeouts: DefaultTimeouts(), Breaker: DefaultBreaker(), Retry: DefaultRetry()}
+}
+
+// BreakerConfig returns the backend's breaker as a resilience.BreakerConfig
+// named after the backend.
+func (b Backend) BreakerConfig() resilience.BreakerConfig {
+	return b.Breaker.ToResilience(b.Name)
+}
+
+// RetryConfig returns the backend's retry policy as a
+// resilience.RetryConfig named after the backend.
+func (b Backend) RetryConfig() (resilience.RetryConfig, error) {
+	return b.Retry.ToResilience(b.Name)
+}
+
+func (b *Backend) validate(v *validator, path string) {
+	v.name(join(path, "name"), b.Name)
+	kinds := make([]string, 0, 4)
+	for _, k := range BackendKinds() {
+		kinds = append(kinds, string(k))
+	}
+	v.oneOf(join(path, "kind"), string(b.Kind), kinds...)
+	v.httpURL(join(path, "url"), b.URL)
+	v.envName(join(path, "api_key_env"), b.APIKeyEnv)
+}
+
+// Timeouts bound the phases of a call to a backend.
+type Timeouts struct {
+	// Connect bounds establishing the connection. Default 2s.
+	Connect time.Duration `yaml:"connect"`
+	// FirstToken bounds the wait for the first byte of the response.
+	// Default 30s.
+	FirstToken time.Duration `yaml:"first_token"`
+	// Idle bounds the gap between two chunks of a streamed response.
+	// Default 60s.
+	Idle time.Duration `yaml:"idle"`
+	// Total bounds the whole call. Default 300s.
+	Total time.Duration `yaml:"total"`
+}
+
+// DefaultTimeouts returns the timeouts' defaults.
+func DefaultTimeouts() Timeouts {
+	return Timeouts{Connect: 2 * time.Second, FirstToken: 30 * time.Second, Idle: 60 * time.Second, Total: 300 * time.Second}
+}
+
+func (t *Timeouts) validate(v *validator, path string) {
+	v.positive(join(path, "connect"), t.Connect)
+	v.positive(join(path, "first_token"), t.FirstToken)
+	v.positive(join(path, "idle"), t.Idle)
+	v.positive(join(path, "total"), t.Total)
+	if t.Total <= 0 {
+		return
+	}
+	for _, p := range []struct {
+		key string
+		d   time.Duration
+	}{{"connect", t.Connect}, {"first_token", t.FirstToken}, {"idle", t.Idle}} {
+		if p.d <= t.Total {
+			continue
+		}
+		// Report it where the user wrote it: on the phase if the file set
+		// it, else on total.
+		if at := join(path, p.key); v.has(at) || !v.has(join(path, "total")) {
+			v.errorf(at, "must be <= total (%s), got %s", t.Total, p.d)
+		} else {
+			v.errorf(join(path, "total"), "must be >= %s (%s), got %s", p.key, p.d, t.Total)
+		}
+	}
+}

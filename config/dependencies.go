@@ -1,0 +1,140 @@
+package config
+
+import (
+	"time"
+)
+
+// DependencyKind names how a dependency is probed.
+type DependencyKind string
+
+// Dependency kinds.
+const (
+	// DepPostgres pings a PostgreSQL database (dsn or dsn_env).
+	DepPostgres DependencyKind = "postgres"
+	// DepRedis sends PING to a Redis server (addr).
+	DepRedis DependencyKind = "redis"
+	// DepHTTP sends GET to a URL and checks the status (url,
+	// expected_status).
+	DepHTTP DependencyKind = "http"
+	// DepTCP opens a TCP connection (addr).
+	DepTCP DependencyKind = "tcp"
+	// DepSQL pings a database/sql database (dsn or dsn_env).
+	DepSQL DependencyKind = "sql"
+)
+
+// DependencyKinds lists the accepted dependency kinds.
+func DependencyKinds() []DependencyKind {
+	return []DependencyKind{DepPostgres, DepRedis, DepHTTP, DepTCP, DepSQL}
+}
+
+// DefaultExpectedStatus returns what an http dependency must answer when the
+// file sets no expected_status: 200-399.
+func DefaultExpectedStatus() StatusRanges {
+	return StatusRanges{{Min: 200, Max: 399}}
+}
+
+// Dependency is a service the health checks probe.
+type Dependency struct {
+	// Name identifies the check (/readyz/NAME). Required, unique; letters,
+	// digits, '_', '.' and '-'.
+	Name string `yaml:"name"`
+	// Kind is postgres, redis, http, tcp or sql. Required.
+	Kind DependencyKind `yaml:"kind"`
+	// DSN is the connection string of a postgres or sql dependency.
+	DSN string `yaml:"dsn"`
+	// DSNEnv names the environment variable holding the DSN. A postgres or
+	// sql dependency needs DSN or DSNEnv, not both.
+	DSNEnv string `yaml:"dsn_env"`
+	// Addr is the host:port of a redis or tcp dependency. Required for
+	// those.
+	Addr string `yaml:"addr"`
+	// URL is what an http dependency GETs. Required for http.
+	URL string `yaml:"url"`
+	// ExpectedStatus is the statuses an http dependency may answer.
+	// Default 200-399; http only.
+	ExpectedStatus StatusRanges `yaml:"expected_status"`
+	// Critical makes a failing check fail readiness; a non-critical one
+	// only warns. Default true.
+	Critical bool `yaml:"critical"`
+	// Weight is the check's share in the composite health score. >= 0;
+	// default 1.0.
+	Weight float64 `yaml:"weight"`
+	// Timeout bounds one probe. Default 5s; <= Interval when that is set.
+	Timeout time.Duration `yaml:"timeout"`
+	// Interval is how often the dependency is probed; 0 uses
+	// health.interval.
+	Interval time.Duration `yaml:"interval"`
+	// FailureThreshold is how many consecutive failed probes mark the
+	// dependency as failing. >= 1; default 1.
+	FailureThreshold int `yaml:"failure_threshold"`
+}
+
+// SetDefaults sets every field to its default: critical, weight 1, timeout
+// 5s, failure threshold 1.
+func (d *Dependency) SetDefaults() {
+	*d = Dependency{Critical: true, Weight: 1, Timeout: 5 * time.Second, FailureThreshold: 1}
+}
+
+// normalize gives an http dependency its default expected status.
+func (d *Dependency) normalize(_ *validator, _ string) {
+	if d.Kind == DepHTTP && len(d.ExpectedStatus) == 0 {
+		d.ExpectedStatus = DefaultExpectedStatus()
+	}
+}
+
+func (d *Dependency) validate(v *validator, path string) {
+	key := func(k string) string { return join(path, k) }
+	v.name(key("name"), d.Name)
+	kinds := make([]string, 0, 5)
+	for _, k := range DependencyKinds() {
+		kinds = append(kinds, string(k))
+	}
+	known := v.oneOf(key("kind"), string(d.Kind), kinds...)
+	v.envName(key("dsn_env"), d.DSNEnv)
+
+	// Which connection keys the kind uses; the others must be empty.
+	uses := map[string]bool{}
+	switch d.Kind {
+	case DepPostgres, DepSQL:
+		uses["dsn"], uses["dsn_env"] = true, true
+		switch {
+		case d.DSN != "" && d.DSNEnv != "":
+			v.errorf(key("dsn_env"), "set dsn or dsn_env, not both")
+		case d.DSN == "" && d.DSNEnv == "":
+			v.errorf(key("dsn"), "required (or dsn_env) for kind %s", d.Kind)
+		}
+	case DepRedis, DepTCP:
+		uses["addr"] = true
+		v.hostPort(key("addr"), d.Addr, false)
+	case DepHTTP:
+		uses["url"], uses["expected_status"] = true, true
+		v.httpURL(key("url"), d.URL)
+	}
+	if known {
+		for _, f := range []struct {
+			key string
+			set bool
+		}{{"dsn", d.DSN != ""}, {"dsn_env", d.DSNEnv != ""}, {"addr", d.Addr != ""}, {"url", d.URL != ""}, {"expected_status", len(d.ExpectedStatus) > 0}} {
+			if f.set && !uses[f.key] {
+				v.errorf(key(f.key), "not used by kind %s", d.Kind)
+			}
+		}
+	}
+
+	if d.Weight < 0 {
+		v.errorf(key("weight"), "must be >= 0, got %g", d.Weight)
+	}
+	v.positive(key("timeout"), d.Timeout)
+	if d.Interval < 0 || (v.has(key("interval")) && d.Interval == 0) {
+		v.errorf(key("interval"), "must be > 0, got %s", d.Interval)
+	} else if d.Interval > 0 && d.Timeout > d.Interval {
+		if v.has(key("timeout")) || !v.has(key("interval")) {
+			v.errorf(key("timeout"), "must be <= interval (%s), got %s", d.Interval, d.Timeout)
+		} else {
+			v.errorf(key("interval"), "must be >= timeout (%s), got %s", d.Timeout, d.Interval)
+		}
+	}
+	if d.FailureThreshold < 1 {
+		v.errorf(key("failure_threshold"), "must be >= 1, got %d", d.FailureThreshold)
+	}
+}
