@@ -48,6 +48,9 @@ type Backend struct {
 	Breaker BreakerSpec `yaml:"breaker"`
 	// Retry configures retries of calls to the backend.
 	Retry RetrySpec `yaml:"retry"`
+	// MaxConcurrent bounds the requests in flight to the backend; beyond it
+	// a route moves on to its next target. 0 means no bound.
+	MaxConcurrent int `yaml:"max_concurrent"`
 }
 
 // SetDefaults sets every field to its default: default timeouts, breaker
@@ -77,6 +80,9 @@ func (b *Backend) validate(v *validator, path string) {
 	v.oneOf(join(path, "kind"), string(b.Kind), kinds...)
 	v.httpURL(join(path, "url"), b.URL)
 	v.envName(join(path, "api_key_env"), b.APIKeyEnv)
+	if b.MaxConcurrent < 0 {
+		v.errorf(join(path, "max_concurrent"), "must be >= 0 (0: no bound), got %d", b.MaxConcurrent)
+	}
 }
 
 // Timeouts bound the phases of a call to a backend.

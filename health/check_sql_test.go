@@ -1,0 +1,44 @@
+package health
+
+import (
+	"context"
+	"database/sql"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+
+	"github.com/flywheel-stack/flywheel/internal/testenv"
+)
+
+func TestSQLCheck(t *testing.T) {
+	t.Parallel()
+	dsn := testenv.PostgresDSN(t)
+	tests := []struct {
+		name    string
+		dsn     string
+		want    Status
+		wantOut string
+	}{
+		{"reachable", dsn, StatusPass, ""},
+		{"wrong port", withURL(t, dsn, func(u *url.URL) { u.Host = "127.0.0.1:1" }), StatusFail, "ping: failed to connect"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			db, err := sql.Open("pgx", tt.dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			r := SQLCheck(db)(ctx)
+			if r.Status != tt.want || !strings.Contains(r.Output, tt.wantOut) {
+				t.Errorf("got %q %q, want %q containing %q", r.Status, r.Output, tt.want, tt.wantOut)
+			}
+		})
+	}
+}

@@ -1,0 +1,50 @@
+package health
+
+import (
+	"bytes"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestProbeClient(t *testing.T) {
+	t.Parallel()
+	c := probeFixture(t) // readiness fails (llama), liveness fails (not started)
+	ok, _ := newChecker(t, Options{}, Check{Name: "cache", Func: newScript(pass).run, NonCritical: true})
+	set(t, ok, "cache", fail) // readiness warns
+	failing := httptest.NewServer(c.Handler())
+	t.Cleanup(failing.Close)
+	warning := httptest.NewServer(ok.Handler())
+	t.Cleanup(warning.Close)
+	gone := httptest.NewServer(nil)
+	gone.Close()
+
+	tests := []struct {
+		name     string
+		url      string
+		probe    string
+		wantCode int
+		wantErr  bool
+		wantOut  string
+	}{
+		{"fails", failing.URL, "ready", 1, false, "[-]llama failed: starting: llama.cpp is loading the model\n"},
+		{"warns", warning.URL, "ready", 0, false, "[-]cache failed (non-critical): connection refused\nreadyz check passed\n"},
+		{"z suffix and no scheme", strings.TrimPrefix(warning.URL, "http://"), "startupz", 0, false, "startupz check passed\n"},
+		{"liveness", failing.URL, "live", 1, false, "[-]heartbeat failed: checker not started\nlivez check failed\n"},
+		{"unreachable", gone.URL, "ready", 1, true, "readyz unreachable: "},
+		{"unknown probe", failing.URL, "deep", 1, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out bytes.Buffer
+			code, err := Probe(t.Context(), tt.url, tt.probe, &out)
+			if code != tt.wantCode || (err != nil) != tt.wantErr {
+				t.Errorf("Probe = %d, %v; want %d, error %v", code, err, tt.wantCode, tt.wantErr)
+			}
+			if !strings.Contains(out.String(), tt.wantOut) {
+				t.Errorf("output %q, want it to contain %q", out.String(), tt.wantOut)
+			}
+		})
+	}
+}
