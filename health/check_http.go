@@ -23,6 +23,11 @@ type HTTPOptions struct {
 	// StatusMin and StatusMax bound the accepted status codes; zero means
 	// 200 and 399.
 	StatusMin, StatusMax int
+	// Accept, when set, decides which status codes pass instead of
+	// StatusMin and StatusMax; Expected describes them in failure output
+	// (e.g. "200,204").
+	Accept   func(status int) bool
+	Expected string
 }
 
 // HTTPCheck returns a check that GETs url and passes when the status code
@@ -35,14 +40,19 @@ func HTTPCheck(url string, opts HTTPOptions) CheckFunc {
 	if hi == 0 {
 		hi = 399
 	}
+	accept, expected := opts.Accept, opts.Expected
+	if accept == nil {
+		accept = func(code int) bool { return code >= lo && code <= hi }
+		expected = fmt.Sprintf("%d-%d", lo, hi)
+	}
 	client := orHealthClient(opts.Client)
 	return func(ctx context.Context) Result {
 		code, body, err := fetch(ctx, client, http.MethodGet, url, opts.Header, nil)
 		if err != nil {
 			return Failf("down: %v", err)
 		}
-		if code < lo || code > hi {
-			return Failf("GET %s: status %d, want %d-%d%s", url, code, lo, hi, snippet(body))
+		if !accept(code) {
+			return Failf("GET %s: status %d, want %s%s", url, code, expected, snippet(body))
 		}
 		return Result{Status: StatusPass}
 	}

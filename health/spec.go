@@ -35,6 +35,10 @@ type Spec struct {
 	URL string
 	// StatusMin and StatusMax bound the accepted status codes (http).
 	StatusMin, StatusMax int
+	// AcceptStatus, when set, decides which status codes pass (http)
+	// instead of StatusMin and StatusMax; ExpectedStatus describes them.
+	AcceptStatus   func(status int) bool
+	ExpectedStatus string
 	// Model must be served by the backend; APIKey is its bearer token.
 	Model, APIKey string
 	// Probes is the set of probes the check takes part in; zero means
@@ -147,7 +151,8 @@ func (s Spec) checkFunc() (CheckFunc, string, error) {
 		if s.URL == "" {
 			return nil, "", fmt.Errorf("%w: http needs a url", ErrInvalidCheck)
 		}
-		return HTTPCheck(s.URL, HTTPOptions{Client: s.Client, StatusMin: s.StatusMin, StatusMax: s.StatusMax}), "component", nil
+		return HTTPCheck(s.URL, HTTPOptions{Client: s.Client, StatusMin: s.StatusMin, StatusMax: s.StatusMax,
+			Accept: s.AcceptStatus, Expected: s.ExpectedStatus}), "component", nil
 	case "tcp":
 		if s.Addr == "" {
 			return nil, "", fmt.Errorf("%w: tcp needs an addr", ErrInvalidCheck)

@@ -1,0 +1,186 @@
+// Package gateway is Flywheel's OpenAI-compatible front door: one endpoint
+// in front of local and remote models. Each request goes to the first target
+// of its route that is up, through that target's breaker and retry policy,
+// falls back along the route's chain, and gets the route's degraded answer
+// when nothing is left. Streams are forwarded chunk by chunk and never
+// buffered; once the first chunk has gone to the client a failure cannot be
+// hidden, and the client gets an SSE error event instead of a clean end.
+package gateway
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/flywheel-stack/flywheel/backend"
+	"github.com/flywheel-stack/flywheel/clock"
+	"github.com/flywheel-stack/flywheel/config"
+	"github.com/flywheel-stack/flywheel/resilience"
+	"github.com/flywheel-stack/flywheel/telemetry"
+)
+
+// Options configures a Gateway.
+type Options struct {
+	// Config is the loaded configuration: backends, routes, server limits.
+	Config *config.Config
+	// Breakers holds a breaker per backend/model. nil: one is made from
+	// the backends' breaker sections.
+	Breakers *resilience.Registry
+	// Sink receives one event per finished request. nil: none.
+	Sink telemetry.Sink
+	// Logger receives structured logs. nil: slog.Default().
+	Logger *slog.Logger
+	// Clock is the time source. nil: the real clock.
+	Clock clock.Clock
+	// Getenv reads the API keys and admin token variables. nil: os.Getenv.
+	Getenv func(string) string
+}
+
+// Gateway serves the OpenAI-compatible API. Create it with New; it is safe
+// for concurrent use.
+type Gateway struct {
+	cfg        *config.Config
+	backends   map[string]*backend.Backend
+	routes     map[string]*route
+	direct     map[string]*route // "backend/model" addresses one target
+	modelNames []string          // routes and direct targets, sorted, for errors
+	breakers   *resilience.Registry
+	sink       telemetry.Sink
+	log        *slog.Logger
+	clk        clock.Clock
+	apiKeys    keySet
+	adminToken keySet
+	maxBody    int64
+}
+
+// route is a model name clients ask for and its fallback chain.
+type route struct {
+	name     string
+	targets  []*target
+	degraded config.Degraded
+}
+
+// target is one (backend, model) pair.
+type target struct {
+	backend *backend.Backend
+	model   string
+	key     string // backend/model: the breaker's key
+}
+
+// New builds a gateway from opts.
+func New(opts Options) (*Gateway, error) {
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	g := &Gateway{
+		cfg: cfg, backends: map[string]*backend.Backend{}, routes: map[string]*route{}, direct: map[string]*route{},
+		breakers: opts.Breakers, sink: opts.Sink, log: opts.Logger, clk: clock.OrReal(opts.Clock),
+		apiKeys:    newKeySet(splitKeys(getenv(cfg.Server.APIKeysEnv))),
+		adminToken: newKeySet([]string{getenv(cfg.Server.AdminTokenEnv)}),
+		maxBody:    int64(cfg.Server.MaxBodyBytes),
+	}
+	if g.log == nil {
+		g.log = slog.Default()
+	}
+	if g.sink == nil {
+		g.sink = telemetry.Sinks(nil)
+	}
+	if g.maxBody <= 0 {
+		g.maxBody = 4 << 20
+	}
+	backendCfg := map[string]config.Backend{}
+	for _, bc := range cfg.Backends {
+		b, err := backend.New(bc)
+		if err != nil {
+			return nil, err
+		}
+		g.backends[bc.Name] = b
+		backendCfg[bc.Name] = bc
+	}
+	if g.breakers == nil {
+		g.breakers = resilience.NewRegistry(resilience.RegistryConfig{
+			Clock: g.clk,
+			ConfigFor: func(key string) resilience.BreakerConfig {
+				name, _, _ := strings.Cut(key, "/")
+				return backendCfg[name].BreakerConfig()
+			},
+			OnStateChange: func(t resilience.Transition) {
+				g.log.Warn("breaker state changed", "breaker", t.Breaker, "from", t.From.String(), "to", t.To.String(),
+					"reason", t.Reason, "open_until", t.OpenUntil)
+			},
+		})
+	}
+	for _, rc := range cfg.Routes {
+		r := &route{name: rc.Name, degraded: rc.Degraded}
+		for _, tc := range rc.Targets {
+			b, ok := g.backends[tc.Backend]
+			if !ok {
+				return nil, fmt.Errorf("route %s: backend %q is not defined", rc.Name, tc.Backend)
+			}
+			t := &target{backend: b, model: tc.Model, key: tc.Backend + "/" + tc.Model}
+			r.targets = append(r.targets, t)
+			if _, dup := g.direct[t.key]; !dup {
+				g.direct[t.key] = &route{name: t.key, targets: []*target{t}, degraded: rc.Degraded}
+			}
+		}
+		g.routes[rc.Name] = r
+	}
+	for name := range g.routes {
+		g.modelNames = append(g.modelNames, name)
+	}
+	for name := range g.direct {
+		if _, clash := g.routes[name]; !clash {
+			g.modelNames = append(g.modelNames, name)
+		}
+	}
+	sort.Strings(g.modelNames)
+	return g, nil
+}
+
+// Breakers returns the gateway's breaker registry (for health checks, the
+// admin API and metrics).
+func (g *Gateway) Breakers() *resilience.Registry { return g.breakers }
+
+// Backends returns the configured backends by name.
+func (g *Gateway) Backends() map[string]*backend.Backend { return g.backends }
+
+// Routes returns the route names and, for each, its targets as
+// "backend/model", in chain order.
+func (g *Gateway) Routes() map[string][]string {
+	out := map[string][]string{}
+	for name, r := range g.routes {
+		for _, t := range r.targets {
+			out[name] = append(out[name], t.key)
+		}
+	}
+	return out
+}
+
+// lookup finds the route a model name addresses: a route name first, then a
+// "backend/model" target.
+func (g *Gateway) lookup(model string) (*route, bool) {
+	if r, ok := g.routes[model]; ok {
+		return r, true
+	}
+	r, ok := g.direct[model]
+	return r, ok
+}
+
+// Register mounts the OpenAI-compatible API and the admin API on mux.
+func (g *Gateway) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /v1/chat/completions", g.proxyHandler(backend.Chat))
+	mux.HandleFunc("POST /v1/completions", g.proxyHandler(backend.Completions))
+	mux.HandleFunc("POST /v1/embeddings", g.proxyHandler(backend.Embeddings))
+	mux.HandleFunc("GET /v1/models", g.handleModels)
+	mux.HandleFunc("GET /v1/models/{model...}", g.handleModel)
+	mux.Handle("GET /admin/v1/breakers", g.adminAuth(http.HandlerFunc(g.handleBreakers)))
+	mux.Handle("POST /admin/v1/breakers/{key...}", g.adminAuth(http.HandlerFunc(g.handleBreakerAction)))
+}

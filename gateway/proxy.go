@@ -1,0 +1,337 @@
+package gateway
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/flywheel-stack/flywheel/backend"
+	"github.com/flywheel-stack/flywheel/resilience"
+	"github.com/flywheel-stack/flywheel/telemetry"
+	"github.com/google/uuid"
+)
+
+var (
+	errBusy              = errors.New("backend is at its max_concurrent bound")
+	errFirstTokenTimeout = timeoutError("no first token within the first_token timeout")
+	errIdleTimeout       = timeoutError("no chunk within the idle timeout")
+	errTotalTimeout      = timeoutError("the answer took longer than the total timeout")
+	errStreamCut         = errors.New("the backend's stream ended before [DONE]")
+	errEmptyStream       = errors.New("the backend's stream ended before its first chunk")
+)
+
+// timeoutError matches context.DeadlineExceeded, so breakers count it as a
+// failure and retry presets treat it as transient.
+type timeoutError string
+
+func (e timeoutError) Error() string      { return string(e) }
+func (timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+func (timeoutError) Timeout() bool        { return true }
+
+// maxResponseBody bounds a non-streamed answer the gateway buffers.
+const maxResponseBody = 64 << 20
+
+func (g *Gateway) proxyHandler(ep backend.Endpoint) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { g.serveProxy(w, r, ep) }
+}
+
+// serveProxy handles one OpenAI-compatible call from reading the body to
+// recording its telemetry event.
+func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request, ep backend.Endpoint) {
+	ev := &telemetry.Event{Start: g.clk.Now(), Endpoint: ep.String(), Status: telemetry.StatusClientError}
+	id, err := uuid.NewV7()
+	if err != nil {
+		id = uuid.New()
+	}
+	ev.InferenceID = id.String()
+	ev.EpisodeID = r.Header.Get(HeaderEpisodeID)
+	if ev.EpisodeID == "" {
+		ev.EpisodeID = ev.InferenceID
+	}
+	h := w.Header()
+	h.Set(HeaderInferenceID, ev.InferenceID)
+	h.Set(HeaderEpisodeID, ev.EpisodeID)
+	defer func() {
+		ev.End = g.clk.Now()
+		g.sink.Record(ev)
+	}()
+
+	fail := func(e apiError, class string) {
+		ev.HTTPStatus, ev.ErrorClass = e.Status, class
+		writeError(w, e)
+	}
+	if !g.clientAuth(w, r) {
+		ev.HTTPStatus, ev.ErrorClass = http.StatusUnauthorized, "unauthorized"
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			fail(apiError{Status: http.StatusRequestEntityTooLarge, Type: "invalid_request_error", Code: "request_too_large",
+				Message: fmt.Sprintf("The request body is larger than the %d bytes this gateway accepts.", g.maxBody)}, "too_large")
+			return
+		}
+		ev.Status, ev.ErrorClass = telemetry.StatusCancelled, "cancelled"
+		return
+	}
+	f, err := scanRequest(body)
+	if err != nil {
+		fail(badRequest("We could not parse the JSON body of your request: "+err.Error()+".", "", "invalid_json"), "bad_request")
+		return
+	}
+	if f.modelEnd == 0 || f.model == "" {
+		fail(badRequest("You must provide a model parameter.", "model", "missing_model"), "bad_request")
+		return
+	}
+	rt, ok := g.lookup(f.model)
+	if !ok {
+		fail(apiError{Status: http.StatusNotFound, Type: "invalid_request_error", Param: "model", Code: "model_not_found",
+			Message: fmt.Sprintf("The model %q does not exist on this gateway. Available models: %s.", f.model,
+				strings.Join(g.modelNames, ", "))}, "model_not_found")
+		return
+	}
+	ev.Route, ev.User = rt.name, f.user
+	ev.Stream = f.stream && ep != backend.Embeddings
+	g.forward(w, r, ep, rt, body, f, ev)
+}
+
+// forward tries the route's targets in order and answers from the first
+// that works, or with the degraded answer.
+func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, ep backend.Endpoint, rt *route, body []byte,
+	f requestFields, ev *telemetry.Event) {
+	ctx := r.Context()
+	busy := 0
+	var lastErr error
+	for i, t := range rt.targets {
+		up, n, err := g.tryTarget(ctx, ep, t, body, f, ev.Stream)
+		ev.Attempts += n
+		ev.Backend, ev.Model, ev.FallbackDepth = t.backend.Name, t.model, i
+		if err == nil {
+			g.respond(w, r, up, ev)
+			return
+		}
+		if ctx.Err() != nil {
+			ev.Status, ev.ErrorClass = telemetry.StatusCancelled, "cancelled"
+			return
+		}
+		if errors.Is(err, errBusy) {
+			busy++
+		}
+		lastErr = err
+		g.log.Debug("target failed", "route", rt.name, "target", t.key, "error", err)
+	}
+	ev.ErrorClass = errorClass(lastErr)
+	if busy == len(rt.targets) {
+		ev.HTTPStatus = http.StatusTooManyRequests
+		ev.Status = telemetry.StatusDegraded
+		w.Header().Set("Retry-After", "1")
+		writeError(w, apiError{Status: http.StatusTooManyRequests, Type: "rate_limit_error", Code: "backends_busy",
+			Message: "Every backend of this model is at its concurrency limit; retry shortly."})
+		return
+	}
+	g.degrade(w, rt, ev)
+}
+
+// degrade sends the route's degraded answer, with Retry-After set from the
+// earliest instant one of its breakers lets calls through again.
+func (g *Gateway) degrade(w http.ResponseWriter, rt *route, ev *telemetry.Event) {
+	ev.Status, ev.HTTPStatus = telemetry.StatusDegraded, rt.degraded.Status
+	h := w.Header()
+	h.Set(HeaderDegraded, "true")
+	h.Set(HeaderAttempts, strconv.Itoa(ev.Attempts))
+	now := g.clk.Now()
+	var earliest time.Time
+	for _, t := range rt.targets {
+		s := g.breakers.Get(t.key).Snapshot()
+		if s.State == resilience.StateOpen && s.OpenUntil.After(now) && (earliest.IsZero() || s.OpenUntil.Before(earliest)) {
+			earliest = s.OpenUntil
+		}
+	}
+	if !earliest.IsZero() {
+		secs := int64((earliest.Sub(now) + time.Second - 1) / time.Second)
+		h.Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
+	}
+	writeError(w, apiError{Status: rt.degraded.Status, Message: rt.degraded.Message, Type: "degraded", Code: "degraded"})
+}
+
+// upstream is a target's answer the gateway has committed to: a buffered
+// body, or a stream whose first event has been read.
+type upstream struct {
+	t       *target
+	resp    *http.Response
+	body    []byte // the whole answer (not streaming) or the first event
+	reader  *bufio.Reader
+	permit  resilience.Permit
+	cancel  context.CancelCauseFunc
+	actx    context.Context
+	timers  []*time.Timer
+	stream  bool
+	ttft    time.Time
+	injects bool // the gateway asked for include_usage; the client did not
+}
+
+// close stops the attempt's timers, releases its context and the backend's
+// concurrency slot.
+func (u *upstream) close() {
+	for _, t := range u.timers {
+		t.Stop()
+	}
+	u.cancel(nil)
+	_ = u.resp.Body.Close()
+	u.t.backend.Release()
+}
+
+// tryTarget sends the request to one target through its retry policy and
+// breaker. It returns the committed answer, the number of attempts made,
+// or the last error.
+func (g *Gateway) tryTarget(ctx context.Context, ep backend.Endpoint, t *target, body []byte, f requestFields,
+	stream bool) (*upstream, int, error) {
+	inject := stream && !f.hasStreamOptions
+	payload := rewriteModel(body, f, t.model, inject)
+	attempts := 0
+	up, err := resilience.Retry(ctx, t.backend.Retrier, func(ctx context.Context) (*upstream, error) {
+		attempts++
+		return g.attempt(ctx, ep, t, payload, stream, inject)
+	})
+	return up, attempts, err
+}
+
+// attempt makes one upstream call. Before its first chunk (or, not
+// streaming, its whole body) any failure is returned so the caller can retry
+// or move on; nothing has reached the client yet.
+func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, payload []byte, stream, inject bool) (*upstream, error) {
+	br := g.breakers.Get(t.key)
+	permit, err := br.Allow()
+	if err != nil {
+		return nil, resilience.Permanent(err) // this target is out: the next one, at once
+	}
+	b := t.backend
+	if !b.Acquire() {
+		permit.RecordOutcome(resilience.OutcomeIgnored, 0)
+		return nil, resilience.Permanent(errBusy)
+	}
+	actx, cancel := context.WithCancelCause(ctx)
+	up := &upstream{t: t, permit: permit, cancel: cancel, actx: actx, stream: stream, injects: inject}
+	to := b.Timeouts
+	firstToken := time.AfterFunc(orForever(to.FirstToken), func() { cancel(errFirstTokenTimeout) })
+	up.timers = append(up.timers, firstToken, time.AfterFunc(orForever(to.Total), func() { cancel(errTotalTimeout) }))
+	failed := func(err error) (*upstream, error) {
+		if cause := context.Cause(actx); cause != nil && ctx.Err() == nil {
+			err = cause
+		}
+		permit.Record(ctx, err)
+		for _, tm := range up.timers {
+			tm.Stop()
+		}
+		cancel(nil)
+		b.Release()
+		return nil, err
+	}
+
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, b.URL(ep), bytes.NewReader(payload))
+	if err != nil {
+		return failed(resilience.Permanent(err))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if stream {
+		req.Header.Set("Accept", "text/event-stream")
+	} else {
+		req.Header.Set("Accept", "application/json")
+	}
+	if key := b.APIKey(); key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := b.Client.Do(req)
+	if err != nil {
+		return failed(err)
+	}
+	up.resp = resp
+	if resilience.IsFailureStatus(resp.StatusCode) {
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		_ = resp.Body.Close()
+		se := &resilience.StatusError{Code: resp.StatusCode, Status: resp.Status}
+		if at, ok := resilience.ParseRetryAfter(resp.Header, g.clk.Now()); ok {
+			se.Until = at
+			br.HoldOpenUntil(at, fmt.Sprintf("%s answered %d with Retry-After", t.key, resp.StatusCode))
+		}
+		g.log.Debug("backend error status", "target", t.key, "status", resp.StatusCode, "body", string(bytes.TrimSpace(data)))
+		return failed(se)
+	}
+	if !stream || resp.StatusCode != http.StatusOK || !isEventStream(resp.Header) {
+		data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+		if err != nil {
+			_ = resp.Body.Close()
+			return failed(err)
+		}
+		up.body, up.ttft, up.stream = data, g.clk.Now(), false
+		if resp.StatusCode >= 400 {
+			permit.RecordOutcome(resilience.OutcomeIgnored, -1) // the request's fault, not the backend's
+		} else {
+			permit.Record(ctx, nil)
+		}
+		firstToken.Stop()
+		return up, nil
+	}
+	up.reader = bufio.NewReaderSize(resp.Body, 16<<10)
+	first, err := readEvent(up.reader, nil)
+	if err != nil || len(first) == 0 {
+		_ = resp.Body.Close()
+		if err == nil || errors.Is(err, io.EOF) {
+			err = errEmptyStream
+		}
+		return failed(err)
+	}
+	if isErrorEvent(first) {
+		_ = resp.Body.Close()
+		return failed(fmt.Errorf("backend sent an error event before its first chunk: %s", bytes.TrimSpace(first)))
+	}
+	firstToken.Stop()
+	up.body, up.ttft = first, g.clk.Now()
+	up.timers = append(up.timers, time.AfterFunc(orForever(to.Idle), func() { cancel(errIdleTimeout) }))
+	return up, nil
+}
+
+func orForever(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 100 * 365 * 24 * time.Hour
+	}
+	return d
+}
+
+func isEventStream(h http.Header) bool {
+	return strings.HasPrefix(h.Get("Content-Type"), "text/event-stream")
+}
+
+// respond sends a committed answer to the client.
+func (g *Gateway) respond(w http.ResponseWriter, r *http.Request, up *upstream, ev *telemetry.Event) {
+	defer up.close()
+	h := w.Header()
+	h.Set(HeaderBackend, up.t.backend.Name)
+	h.Set(HeaderAttempts, strconv.Itoa(ev.Attempts))
+	ev.TimeToFirstToken = up.ttft.Sub(ev.Start)
+	ev.HTTPStatus = up.resp.StatusCode
+	if !up.stream {
+		if ct := up.resp.Header.Get("Content-Type"); ct != "" {
+			h.Set("Content-Type", ct)
+		}
+		h.Set("Content-Length", strconv.Itoa(len(up.body)))
+		w.WriteHeader(up.resp.StatusCode)
+		_, _ = w.Write(up.body)
+		if up.resp.StatusCode >= 400 {
+			ev.Status, ev.ErrorClass = telemetry.StatusBackendError, "status_"+strconv.Itoa(up.resp.StatusCode)
+			return
+		}
+		ev.Status = telemetry.StatusOK
+		ev.TokensIn, ev.TokensOut = parseUsage(up.body)
+		return
+	}
+	g.relayStream(w, r, up, ev)
+}

@@ -1,0 +1,184 @@
+package gateway
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/flywheel-stack/flywheel/resilience"
+	"github.com/flywheel-stack/flywheel/telemetry"
+)
+
+// relayStream forwards a committed stream event by event, flushing each as
+// it arrives. It ends cleanly only on the backend's [DONE]; a stream that
+// breaks after the first chunk ends with an SSE error event and no [DONE].
+func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstream, ev *telemetry.Event) {
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	idle := up.timers[len(up.timers)-1]
+	idleFor := orForever(up.t.backend.Timeouts.Idle)
+
+	event := up.body
+	var err error
+	clean := false
+	for {
+		if isDone(event) {
+			clean = true
+			if _, werr := w.Write(event); werr == nil {
+				_ = rc.Flush()
+			}
+			break
+		}
+		if bytes.Contains(event, []byte(`"usage"`)) {
+			if in, out := parseUsage(event); in+out > 0 {
+				ev.TokensIn, ev.TokensOut = in, out
+			}
+		}
+		if !(up.injects && isUsageOnly(event)) {
+			if _, werr := w.Write(event); werr != nil {
+				err = werr
+				break
+			}
+			if ferr := rc.Flush(); ferr != nil {
+				err = ferr
+				break
+			}
+		}
+		if isErrorEvent(event) {
+			err = errors.New("the backend sent an error event mid-stream")
+			break
+		}
+		event, err = readEvent(up.reader, event[:0])
+		if err != nil {
+			break
+		}
+		idle.Reset(idleFor)
+	}
+
+	switch {
+	case clean:
+		up.permit.Record(r.Context(), nil)
+		ev.Status = telemetry.StatusOK
+	case r.Context().Err() != nil:
+		up.permit.Record(r.Context(), context.Canceled) // the client left: not the backend's fault
+		ev.Status, ev.ErrorClass = telemetry.StatusCancelled, "cancelled"
+	default:
+		if cause := context.Cause(up.actx); cause != nil {
+			err = cause
+		} else if err == nil || errors.Is(err, io.EOF) {
+			err = errStreamCut
+		}
+		up.permit.Record(r.Context(), resilience.AfterFirstByte(err))
+		ev.Status, ev.ErrorClass = telemetry.StatusBackendError, errorClass(err)
+		writeStreamError(w, err)
+		_ = rc.Flush()
+	}
+}
+
+// writeStreamError sends the SSE error event that tells the client its
+// stream failed after it started.
+func writeStreamError(w io.Writer, err error) {
+	code := "stream_cut"
+	if errors.Is(err, context.DeadlineExceeded) {
+		code = "upstream_timeout"
+	}
+	buf := make([]byte, 0, 160)
+	buf = append(buf, `data: {"error":{"message":`...)
+	buf = strconv.AppendQuote(buf, "The upstream stream failed after it started: "+err.Error())
+	buf = append(buf, `,"type":"upstream_error","param":null,"code":"`...)
+	buf = append(buf, code...)
+	buf = append(buf, "\"}}\n\n"...)
+	_, _ = w.Write(buf)
+}
+
+// readEvent reads one SSE event (its lines up to and including the blank
+// line that ends it) into buf. Comment-only events (": keep-alive") are
+// returned too, so they reach the client.
+func readEvent(r *bufio.Reader, buf []byte) ([]byte, error) {
+	for {
+		line, err := r.ReadSlice('\n')
+		buf = append(buf, line...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil {
+			if len(buf) > 0 && errors.Is(err, io.EOF) {
+				return buf, io.ErrUnexpectedEOF
+			}
+			return buf, err
+		}
+		if (len(line) == 1 || (len(line) == 2 && line[0] == '\r')) && len(bytes.TrimSpace(buf)) > 0 {
+			return buf, nil
+		}
+		if len(bytes.TrimSpace(buf)) == 0 {
+			buf = buf[:0] // stray blank lines between events
+		}
+	}
+}
+
+// eventData returns the data of an SSE event's first data line.
+func eventData(event []byte) []byte {
+	for len(event) > 0 {
+		line := event
+		if i := bytes.IndexByte(event, '\n'); i >= 0 {
+			line, event = event[:i], event[i+1:]
+		} else {
+			event = nil
+		}
+		if d, ok := bytes.CutPrefix(line, []byte("data:")); ok {
+			return bytes.TrimSpace(d)
+		}
+	}
+	return nil
+}
+
+func isDone(event []byte) bool { return bytes.Equal(eventData(event), []byte("[DONE]")) }
+
+func isErrorEvent(event []byte) bool {
+	return bytes.HasPrefix(eventData(event), []byte(`{"error"`))
+}
+
+// isUsageOnly reports whether an event is the usage chunk that
+// stream_options.include_usage adds: usage and an empty choices list.
+func isUsageOnly(event []byte) bool {
+	d := eventData(event)
+	return bytes.Contains(d, []byte(`"usage"`)) && (bytes.Contains(d, []byte(`"choices":[]`)) || bytes.Contains(d, []byte(`"choices": []`)))
+}
+
+// parseUsage reads prompt_tokens and completion_tokens from the "usage"
+// object of a response or chunk, without decoding the rest.
+func parseUsage(body []byte) (in, out int) {
+	i := bytes.LastIndex(body, []byte(`"usage"`))
+	if i < 0 {
+		return 0, 0
+	}
+	u := body[i:]
+	if end := bytes.IndexByte(u, '}'); end > 0 {
+		u = u[:end]
+	}
+	return intField(u, `"prompt_tokens"`), intField(u, `"completion_tokens"`)
+}
+
+func intField(b []byte, key string) int {
+	i := bytes.Index(b, []byte(key))
+	if i < 0 {
+		return 0
+	}
+	b = bytes.TrimLeft(b[i+len(key):], " \t\r\n:")
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}

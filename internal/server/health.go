@@ -1,0 +1,100 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/flywheel-stack/flywheel/config"
+	"github.com/flywheel-stack/flywheel/gateway"
+	"github.com/flywheel-stack/flywheel/health"
+	"github.com/flywheel-stack/flywheel/resilience"
+)
+
+// dependencySpec maps a config dependency onto a health spec.
+func dependencySpec(d config.Dependency, getenv func(string) string) (health.Spec, error) {
+	s := health.Spec{Name: d.Name, Kind: string(d.Kind), Addr: d.Addr, URL: d.URL, NonCritical: !d.Critical,
+		Weight: d.Weight, Timeout: d.Timeout, Interval: d.Interval, FailureThreshold: d.FailureThreshold}
+	dsn := d.DSN
+	if d.DSNEnv != "" {
+		if dsn = getenv(d.DSNEnv); dsn == "" {
+			return s, fmt.Errorf("dependency %s: the environment variable %s (dsn_env) is not set", d.Name, d.DSNEnv)
+		}
+	}
+	s.DSN = dsn
+	switch d.Kind {
+	case config.DepSQL:
+		// The binary links PostgreSQL's driver; other database/sql
+		// drivers are for library users (health.SQLCheck).
+		if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") && !strings.Contains(dsn, "host=") {
+			return s, fmt.Errorf("dependency %s: kind sql: the flywheel binary checks PostgreSQL DSNs only; use health.SQLCheck from Go for other drivers", d.Name)
+		}
+		s.Kind = "postgres"
+	case config.DepHTTP:
+		ranges := d.ExpectedStatus
+		if len(ranges) > 0 {
+			s.AcceptStatus, s.ExpectedStatus = ranges.Contains, ranges.String()
+		}
+	}
+	return s, nil
+}
+
+// buildChecker assembles the health checker: the configured dependencies,
+// a check per backend (non-critical: a route can fall back), the breakers
+// (warn only) and a critical check that at least one route exists.
+func buildChecker(cfg *config.Config, gw *gateway.Gateway, version string, getenv func(string) string) (*health.Checker, error) {
+	var checks []health.Check
+	for _, d := range cfg.Dependencies {
+		spec, err := dependencySpec(d, getenv)
+		if err != nil {
+			return nil, err
+		}
+		cs, err := health.ChecksFromSpec(spec)
+		if err != nil {
+			return nil, err
+		}
+		checks = append(checks, cs...)
+	}
+	models := map[string]string{} // a model each backend must serve
+	for _, r := range cfg.Routes {
+		for _, t := range r.Targets {
+			if _, ok := models[t.Backend]; !ok {
+				models[t.Backend] = t.Model
+			}
+		}
+	}
+	for name, b := range gw.Backends() {
+		spec := health.Spec{Name: "backend-" + name, Kind: string(b.Kind), URL: b.BaseURL, Model: models[name],
+			APIKey: b.APIKey(), NonCritical: true, Interval: cfg.Health.Interval}
+		cs, err := health.ChecksFromSpec(spec)
+		if err != nil {
+			return nil, err
+		}
+		checks = append(checks, cs...)
+	}
+	checks = append(checks, health.BreakerCheck("breakers", func() []health.BreakerStatus {
+		var out []health.BreakerStatus
+		for _, s := range gw.Breakers().Snapshot() {
+			open := s.State == resilience.StateOpen || s.State == resilience.StateForcedOpen
+			out = append(out, health.BreakerStatus{Name: s.Name, State: s.State.String(), Open: open, OpenUntil: s.OpenUntil})
+		}
+		return out
+	}))
+	routes := len(cfg.Routes)
+	checks = append(checks, health.Check{Name: "routes", Kind: health.Readiness | health.Startup,
+		Func: func(context.Context) health.Result {
+			if routes == 0 {
+				return health.Failf("no route is configured: add a backend and a route to flywheel.yaml (see docs/configuration.md), or start llama.cpp, Ollama or vLLM on its standard port")
+			}
+			return health.Passf("%d route(s)", routes)
+		}})
+	th := cfg.Health.Thresholds
+	return health.New(health.Options{
+		Interval: cfg.Health.Interval, ServiceID: "flywheel", Version: version, Description: "Flywheel gateway",
+		Performance: health.PerfOptions{Thresholds: health.Thresholds{CPUPercent: th.CPUPercent,
+			MemoryPercent: th.MemoryPercent, DiskPercent: th.DiskPercent}},
+	}, checks...)
+}
+
+func osGetenv(k string) string { return os.Getenv(k) }

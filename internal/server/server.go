@@ -1,0 +1,127 @@
+// Package server assembles `flywheel serve`: the gateway, health checks,
+// metrics and the admin API on one listener, from one configuration.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/flywheel-stack/flywheel/config"
+	"github.com/flywheel-stack/flywheel/gateway"
+	"github.com/flywheel-stack/flywheel/health"
+	"github.com/flywheel-stack/flywheel/internal/version"
+	"github.com/flywheel-stack/flywheel/resilience"
+	"github.com/flywheel-stack/flywheel/telemetry"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Options are what Serve needs besides the configuration.
+type Options struct {
+	// Logger receives structured logs; nil means slog.Default().
+	Logger *slog.Logger
+	// Sinks receive telemetry events besides the Prometheus metrics.
+	Sinks []telemetry.Sink
+	// Getenv reads secrets' environment variables; nil means os.Getenv.
+	Getenv func(string) string
+	// ShutdownGrace bounds how long in-flight requests (streams included)
+	// may run after the context is cancelled. Default 30 s.
+	ShutdownGrace time.Duration
+	// Listener, if set, is used instead of listening on cfg.Server.Listen.
+	Listener net.Listener
+}
+
+// Server is a running `flywheel serve`.
+type Server struct {
+	cfg      *config.Config
+	opts     Options
+	Gateway  *gateway.Gateway
+	Health   *health.Checker
+	Registry *prometheus.Registry
+	handler  http.Handler
+}
+
+// New builds the server from cfg.
+func New(cfg *config.Config, opts Options) (*Server, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = osGetenv
+	}
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = 30 * time.Second
+	}
+	prom := telemetry.NewPrometheus()
+	gw, err := gateway.New(gateway.Options{Config: cfg, Logger: opts.Logger, Getenv: opts.Getenv,
+		Sink: append(telemetry.Sinks{prom}, opts.Sinks...)})
+	if err != nil {
+		return nil, err
+	}
+	checker, err := buildChecker(cfg, gw, version.String(), opts.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	resil := resilience.NewCollector(gw.Breakers())
+	for _, b := range gw.Backends() {
+		resil.AddRetrier(b.Name, b.Retrier)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prom, resil, checker.Collector())
+
+	mux := http.NewServeMux()
+	gw.Register(mux)
+	checker.Register(mux)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	return &Server{cfg: cfg, opts: opts, Gateway: gw, Health: checker, Registry: reg, handler: mux}, nil
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve listens and serves until ctx is cancelled, then shuts down
+// gracefully: it stops accepting, lets in-flight requests and streams finish
+// up to the grace period, and stops the health checker.
+func (s *Server) Serve(ctx context.Context) error {
+	ln := s.opts.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", s.cfg.Server.Listen); err != nil {
+			return fmt.Errorf("listen on %s (server.listen): %w", s.cfg.Server.Listen, err)
+		}
+	}
+	if err := s.Health.Start(ctx); err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer s.Health.Stop()
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.opts.Logger.Info("flywheel serving", "addr", ln.Addr().String(), "routes", len(s.cfg.Routes), "backends", len(s.cfg.Backends))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.opts.Logger.Info("shutting down", "grace", s.opts.ShutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
