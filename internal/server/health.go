@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -43,7 +44,8 @@ func dependencySpec(d config.Dependency, getenv func(string) string) (health.Spe
 // buildChecker assembles the health checker: the configured dependencies,
 // a check per backend (non-critical: a route can fall back), the breakers
 // (warn only) and a critical check that at least one route exists.
-func buildChecker(cfg *config.Config, gw *gateway.Gateway, version string, getenv func(string) string) (*health.Checker, error) {
+func buildChecker(cfg *config.Config, gw *gateway.Gateway, version string, getenv func(string) string,
+	logger *slog.Logger) (*health.Checker, error) {
 	var checks []health.Check
 	for _, d := range cfg.Dependencies {
 		spec, err := dependencySpec(d, getenv)
@@ -91,7 +93,7 @@ func buildChecker(cfg *config.Config, gw *gateway.Gateway, version string, geten
 		}})
 	th := cfg.Health.Thresholds
 	return health.New(health.Options{
-		Interval: cfg.Health.Interval, ServiceID: "flywheel", Version: version, Description: "Flywheel gateway",
+		Interval: cfg.Health.Interval, ServiceID: "flywheel", Logger: logger, Version: version, Description: "Flywheel gateway",
 		Performance: health.PerfOptions{Thresholds: health.Thresholds{CPUPercent: th.CPUPercent,
 			MemoryPercent: th.MemoryPercent, DiskPercent: th.DiskPercent}},
 	}, checks...)

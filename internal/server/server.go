@@ -64,7 +64,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	checker, err := buildChecker(cfg, gw, version.String(), opts.Getenv)
+	checker, err := buildChecker(cfg, gw, version.String(), opts.Getenv, opts.Logger)
 	if err != nil {
 		return nil, err
 	}

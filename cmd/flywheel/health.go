@@ -1,0 +1,31 @@
+package main
+
+import (
+	"github.com/flywheel-stack/flywheel/health"
+	"github.com/spf13/cobra"
+)
+
+func newHealthCommand() *cobra.Command {
+	var url, probe string
+	cmd := &cobra.Command{
+		Use:   "health",
+		Short: "Probe a running flywheel: exit 0 when it passes or warns, 1 when it fails",
+		Long: `Probe a running flywheel and print the verbose listing of its checks. The exit
+status is 0 when the probe passes or warns and 1 when it fails or the server
+cannot be reached: an exec probe for containers and systemd.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			code, err := health.Probe(cmd.Context(), url, probe, cmd.OutOrStdout())
+			if err != nil {
+				cmd.PrintErrln("flywheel health:", err)
+			}
+			if code != 0 {
+				return exitCode(code)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&url, "url", "http://127.0.0.1:8700", "base URL of the flywheel to probe")
+	cmd.Flags().StringVar(&probe, "probe", "ready", "live, ready or startup")
+	return cmd
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/flywheel-stack/flywheel/backend"
+	"github.com/flywheel-stack/flywheel/config"
+	"github.com/flywheel-stack/flywheel/internal/server"
+	"github.com/spf13/cobra"
+)
+
+// defaultConfigFile is read by serve when -c is not given.
+const defaultConfigFile = "flywheel.yaml"
+
+func newServeCommand() *cobra.Command {
+	var (
+		configPath string
+		listen     string
+		logLevel   string
+		grace      time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the OpenAI-compatible gateway, health probes and metrics",
+		Long: `Serve the gateway on one listener: the OpenAI-compatible API (/v1/...), feedback,
+Kubernetes probes (/livez /readyz /startupz), the health report (/healthz),
+Prometheus metrics (/metrics) and the admin API (/admin/v1/..., needs the
+admin token).
+
+Without -c, ./flywheel.yaml is read if present; otherwise the standard local
+ports are probed (llama.cpp 8080, Ollama 11434, vLLM 8000) and a route is made
+for every model found.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			logger := newLogger(cmd.ErrOrStderr(), logLevel)
+			cfg, err := loadOrDiscover(cmd.Context(), configPath, cmd.OutOrStdout())
+			if err != nil {
+				return err
+			}
+			if listen != "" {
+				cfg.Server.Listen = listen
+			}
+			srv, err := server.New(cfg, server.Options{Logger: logger, ShutdownGrace: grace})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "flywheel listening on http://%s (OpenAI base URL http://%s/v1)\n", cfg.Server.Listen, cfg.Server.Listen)
+			return srv.Serve(cmd.Context())
+		},
+	}
+	cmd.Flags().StringVarP(&configPath, "config", "c", "", "configuration file (default ./flywheel.yaml if present)")
+	cmd.Flags().StringVar(&listen, "listen", "", "listen address, overriding server.listen")
+	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	cmd.Flags().DurationVar(&grace, "shutdown-grace", 30*time.Second, "how long in-flight requests and streams may finish on SIGTERM")
+	return cmd
+}
+
+// loadOrDiscover reads the configuration file, or probes the standard local
+// ports when there is none, and says what it found.
+func loadOrDiscover(ctx context.Context, path string, out io.Writer) (*config.Config, error) {
+	if path == "" {
+		if _, err := os.Stat(defaultConfigFile); err == nil {
+			path = defaultConfigFile
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	if path != "" {
+		return config.Load(path)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	found := backend.Discover(pctx, backend.StandardCandidates(), time.Second)
+	if len(found) == 0 {
+		fmt.Fprintln(out, `No flywheel.yaml and no local model server found on the standard ports
+(llama.cpp 127.0.0.1:8080, Ollama 127.0.0.1:11434, vLLM 127.0.0.1:8000).
+Flywheel starts anyway and is not ready until it has a route. To add a backend,
+start one of those servers and restart, or write flywheel.yaml:
+
+  backends:
+    - {name: llama, kind: llamacpp, url: http://127.0.0.1:8080}
+  routes:
+    - name: chat
+      targets: [{backend: llama, model: my-model}]
+
+and run: flywheel serve -c flywheel.yaml (docs/configuration.md has every key).`)
+		return config.Default(), nil
+	}
+	for _, f := range found {
+		fmt.Fprintf(out, "found %s at %s serving %d model(s): %v\n", f.Kind, f.URL, len(f.Models), f.Models)
+	}
+	return backend.ConfigFor(found), nil
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}

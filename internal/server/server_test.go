@@ -1,0 +1,138 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flywheel-stack/flywheel/config"
+	"github.com/flywheel-stack/flywheel/internal/testenv"
+)
+
+// startServer runs a server for cfgText on a loopback port until the test
+// ends and returns its base URL.
+func startServer(t *testing.T, cfgText string, env map[string]string) string {
+	t.Helper()
+	cfg, err := config.Parse("flywheel.yaml", []byte(cfgText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(cfg, Options{Listener: ln, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Getenv: func(k string) string { return env[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		<-tick.C
+	}
+}
+
+func TestServeHealthFromConfig(t *testing.T) {
+	pg := testenv.PostgresDSN(t)
+	redisAddr := testenv.RedisAddr(t)
+	qdrant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "all shards are ready")
+	}))
+	defer qdrant.Close()
+	base := startServer(t, fmt.Sprintf(`
+dependencies:
+  - {name: postgres, kind: postgres, dsn_env: PG_DSN, critical: true, weight: 1.0, timeout: 5s}
+  - {name: redis, kind: redis, addr: %q, critical: false, weight: 0.5}
+  - {name: qdrant, kind: http, url: %q, critical: true, expected_status: "200,204"}
+  - {name: cache, kind: tcp, addr: "127.0.0.1:1", critical: false}
+`, redisAddr, qdrant.URL+"/readyz"), map[string]string{"PG_DSN": pg})
+
+	var body string
+	waitFor(t, "every check to have run", func() bool {
+		_, body = get(t, base+"/readyz?verbose")
+		return strings.Contains(body, "[+]postgres ok") && strings.Contains(body, "[+]redis ok") &&
+			strings.Contains(body, "[+]qdrant ok") && strings.Contains(body, "cache")
+	})
+	// The only failing dependency is non-critical: readiness warns (200),
+	// routes are missing though, so it fails overall; exclude that check.
+	code, body := get(t, base+"/readyz?verbose&exclude=routes")
+	if code != http.StatusOK || !strings.Contains(body, "[-]cache") {
+		t.Fatalf("readyz without routes: %d\n%s", code, body)
+	}
+	code, body = get(t, base+"/readyz/postgres")
+	if code != http.StatusOK {
+		t.Fatalf("/readyz/postgres: %d %s", code, body)
+	}
+	code, body = get(t, base+"/healthz")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, `"postgres:responseTime"`) || !strings.Contains(body, `"score"`) {
+		t.Fatalf("/healthz: %d\n%s", code, body)
+	}
+	if strings.Contains(body, "postgres://") {
+		t.Fatalf("/healthz leaks the DSN:\n%s", body)
+	}
+	code, body = get(t, base+"/livez")
+	if code != http.StatusOK {
+		t.Fatalf("/livez must not depend on dependencies: %d %s", code, body)
+	}
+	_, metrics := get(t, base+"/metrics")
+	for _, want := range []string{`flywheel_health_check_status{check="postgres"} 1`, `flywheel_health_check_status{check="cache"} 0`,
+		"flywheel_health_score "} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
+func TestServeWithoutRoutesIsNotReady(t *testing.T) {
+	base := startServer(t, "server: {listen: 127.0.0.1:0}\n", nil)
+	var code int
+	var body string
+	waitFor(t, "the routes check", func() bool {
+		code, body = get(t, base+"/readyz?verbose")
+		return strings.Contains(body, "routes")
+	})
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "no route is configured") {
+		t.Fatalf("readyz = %d\n%s", code, body)
+	}
+	if code, _ := get(t, base+"/startupz"); code != http.StatusServiceUnavailable {
+		t.Fatalf("startupz = %d, want 503 until a route exists", code)
+	}
+}
