@@ -124,4 +124,3 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	return nil
 }
-
