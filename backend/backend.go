@@ -64,9 +64,12 @@ type Backend struct {
 	inFlight atomic.Int64
 }
 
-// New builds a backend from its config section, reading its API key from
-// the environment variable the section names.
-func New(c config.Backend) (*Backend, error) {
+// New builds a backend from its config section, reading its API key with
+// getenv (nil: os.Getenv) from the environment variable the section names.
+func New(c config.Backend, getenv func(string) string) (*Backend, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	u, err := url.Parse(c.URL)
 	if err != nil {
 		return nil, fmt.Errorf("backend %s: url: %w", c.Name, err)
@@ -81,7 +84,7 @@ func New(c config.Backend) (*Backend, error) {
 		Retrier: resilience.NewRetrier(rc),
 	}
 	if c.APIKeyEnv != "" {
-		b.apiKey = os.Getenv(c.APIKeyEnv)
+		b.apiKey = getenv(c.APIKeyEnv)
 	}
 	// A base URL that already ends in /v1 (https://api.openai.com/v1) is
 	// the API root; otherwise /v1 is added.

@@ -98,7 +98,7 @@ func New(opts Options) (*Gateway, error) {
 	}
 	backendCfg := map[string]config.Backend{}
 	for _, bc := range cfg.Backends {
-		b, err := backend.New(bc)
+		b, err := backend.New(bc, getenv)
 		if err != nil {
 			return nil, err
 		}

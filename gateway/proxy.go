@@ -23,7 +23,7 @@ var (
 	errFirstTokenTimeout = timeoutError("no first token within the first_token timeout")
 	errIdleTimeout       = timeoutError("no chunk within the idle timeout")
 	errTotalTimeout      = timeoutError("the answer took longer than the total timeout")
-	errStreamCut         = errors.New("the backend's stream ended before [DONE]")
+	errStreamCut         = errors.New("the backend's stream ended before its end marker")
 	errEmptyStream       = errors.New("the backend's stream ended before its first chunk")
 )
 
@@ -190,16 +190,15 @@ func (u *upstream) close() {
 }
 
 // tryTarget sends the request to one target through its retry policy and
-// breaker. It returns the committed answer, the number of attempts made,
-// or the last error.
+// breaker. It returns the committed answer, the number of attempts that
+// reached the backend, or the last error.
 func (g *Gateway) tryTarget(ctx context.Context, ep backend.Endpoint, t *target, body []byte, f requestFields,
 	stream bool) (*upstream, int, error) {
 	inject := stream && !f.hasStreamOptions
 	payload := rewriteModel(body, f, t.model, inject)
 	attempts := 0
 	up, err := resilience.Retry(ctx, t.backend.Retrier, func(ctx context.Context) (*upstream, error) {
-		attempts++
-		return g.attempt(ctx, ep, t, payload, stream, inject)
+		return g.attempt(ctx, ep, t, payload, stream, inject, &attempts)
 	})
 	return up, attempts, err
 }
@@ -207,7 +206,8 @@ func (g *Gateway) tryTarget(ctx context.Context, ep backend.Endpoint, t *target,
 // attempt makes one upstream call. Before its first chunk (or, not
 // streaming, its whole body) any failure is returned so the caller can retry
 // or move on; nothing has reached the client yet.
-func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, payload []byte, stream, inject bool) (*upstream, error) {
+func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, payload []byte, stream, inject bool,
+	attempts *int) (*upstream, error) {
 	br := g.breakers.Get(t.key)
 	permit, err := br.Allow()
 	if err != nil {
@@ -218,6 +218,7 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 		permit.RecordOutcome(resilience.OutcomeIgnored, 0)
 		return nil, resilience.Permanent(errBusy)
 	}
+	*attempts++
 	actx, cancel := context.WithCancelCause(ctx)
 	up := &upstream{t: t, permit: permit, cancel: cancel, actx: actx, stream: stream, injects: inject}
 	to := b.Timeouts

@@ -73,7 +73,7 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 	default:
 		if cause := context.Cause(up.actx); cause != nil {
 			err = cause
-		} else if err == nil || errors.Is(err, io.EOF) {
+		} else if err == nil || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			err = errStreamCut
 		}
 		up.permit.Record(r.Context(), resilience.AfterFirstByte(err))
