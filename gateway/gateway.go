@@ -14,6 +14,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/flywheel-stack/flywheel/backend"
 	"github.com/flywheel-stack/flywheel/clock"
@@ -54,6 +55,7 @@ type Gateway struct {
 	apiKeys    keySet
 	adminToken keySet
 	maxBody    int64
+	inFlight   atomic.Int64
 }
 
 // route is a model name clients ask for and its fallback chain.
@@ -144,6 +146,9 @@ func New(opts Options) (*Gateway, error) {
 	sort.Strings(g.modelNames)
 	return g, nil
 }
+
+// InFlight returns the number of OpenAI-compatible requests being served.
+func (g *Gateway) InFlight() int64 { return g.inFlight.Load() }
 
 // Breakers returns the gateway's breaker registry (for health checks, the
 // admin API and metrics).

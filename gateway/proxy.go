@@ -45,6 +45,8 @@ func (g *Gateway) proxyHandler(ep backend.Endpoint) http.HandlerFunc {
 // serveProxy handles one OpenAI-compatible call from reading the body to
 // recording its telemetry event.
 func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request, ep backend.Endpoint) {
+	g.inFlight.Add(1)
+	defer g.inFlight.Add(-1)
 	ev := &telemetry.Event{Start: g.clk.Now(), Endpoint: ep.String(), Status: telemetry.StatusClientError}
 	id, err := uuid.NewV7()
 	if err != nil {

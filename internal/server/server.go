@@ -74,7 +74,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		prom, resil, checker.Collector())
+		prom, resil, checker.Collector(), gatewayCollector{gw})
 
 	mux := http.NewServeMux()
 	gw.Register(mux)
