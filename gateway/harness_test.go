@@ -21,7 +21,6 @@ import (
 // fakeBackend is a minimal OpenAI-compatible server whose behaviour a test
 // scripts per request.
 type fakeBackend struct {
-	t       *testing.T
 	srv     *httptest.Server
 	handler atomic.Value // func(w, r, body)
 	calls   atomic.Int32
@@ -32,8 +31,8 @@ type fakeBackend struct {
 	cancel chan struct{}
 }
 
-func newFakeBackend(t *testing.T) *fakeBackend {
-	f := &fakeBackend{t: t, cancel: make(chan struct{}, 16)}
+func newFakeBackend(t testing.TB) *fakeBackend {
+	f := &fakeBackend{cancel: make(chan struct{}, 16)}
 	f.answer(okAnswer("hello"))
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -113,7 +112,7 @@ type harness struct {
 
 // newHarness builds a gateway from a YAML config in which {a} and {b} are
 // replaced by the fake backends' URLs.
-func newHarness(t *testing.T, yaml string, env map[string]string, backends ...*fakeBackend) *harness {
+func newHarness(t testing.TB, yaml string, env map[string]string, backends ...*fakeBackend) *harness {
 	t.Helper()
 	for i, b := range backends {
 		yaml = strings.ReplaceAll(yaml, fmt.Sprintf("{%c}", 'a'+i), b.srv.URL)
