@@ -38,6 +38,9 @@ type Options struct {
 	Clock clock.Clock
 	// Getenv reads the API keys and admin token variables. nil: os.Getenv.
 	Getenv func(string) string
+	// OnBreakerChange, if set, is told about every breaker transition
+	// (after the gateway's own log line). It must not block.
+	OnBreakerChange func(resilience.Transition)
 }
 
 // Gateway serves the OpenAI-compatible API. Create it with New; it is safe
@@ -117,6 +120,9 @@ func New(opts Options) (*Gateway, error) {
 			OnStateChange: func(t resilience.Transition) {
 				g.log.Warn("breaker state changed", "breaker", t.Breaker, "from", t.From.String(), "to", t.To.String(),
 					"reason", t.Reason, "open_until", t.OpenUntil)
+				if opts.OnBreakerChange != nil {
+					opts.OnBreakerChange(t)
+				}
 			},
 		})
 	}

@@ -236,6 +236,11 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 		}
 		cancel(nil)
 		b.Release()
+		if errors.Is(err, context.DeadlineExceeded) {
+			// A target that timed out would likely time out again: move on
+			// to the next one rather than make the client wait twice.
+			return nil, resilience.Permanent(err)
+		}
 		return nil, err
 	}
 

@@ -35,6 +35,8 @@ type Options struct {
 	ShutdownGrace time.Duration
 	// Listener, if set, is used instead of listening on cfg.Server.Listen.
 	Listener net.Listener
+	// OnBreakerChange, if set, is told about every breaker transition.
+	OnBreakerChange func(resilience.Transition)
 }
 
 // Server is a running `flywheel serve`.
@@ -60,7 +62,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	}
 	prom := telemetry.NewPrometheus()
 	gw, err := gateway.New(gateway.Options{Config: cfg, Logger: opts.Logger, Getenv: opts.Getenv,
-		Sink: append(telemetry.Sinks{prom}, opts.Sinks...)})
+		Sink: append(telemetry.Sinks{prom}, opts.Sinks...), OnBreakerChange: opts.OnBreakerChange})
 	if err != nil {
 		return nil, err
 	}
