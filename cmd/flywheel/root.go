@@ -20,7 +20,7 @@ telemetry, feedback and datasets that turn good answers into training data.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newVersionCommand(), newDemoCommand(), newServeCommand(), newHealthCommand())
+	root.AddCommand(newVersionCommand(), newDemoCommand(), newServeCommand(), newHealthCommand(), newSimulateCommand())
 	return root
 }
 

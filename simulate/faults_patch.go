@@ -1,0 +1,79 @@
+package simulate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// faultsPatch is the body of POST /_sim/faults: every field optional, only
+// the fields present change. ResetAll first restores the healthy state, then
+// the other fields apply.
+type faultsPatch struct {
+	ResetAll        bool      `json:"reset_all"`
+	ErrorRate       *float64  `json:"error_rate"`
+	Status          *int      `json:"status"`
+	RetryAfter      *int      `json:"retry_after"`
+	Hang            *bool     `json:"hang"`
+	Reset           *bool     `json:"reset"`
+	CutAfterChunks  *int      `json:"cut_after_chunks"`
+	LoadingFor      *duration `json:"loading_for"`
+	TTFT            *duration `json:"ttft"`
+	TokensPerSecond *float64  `json:"tokens_per_second"`
+	// LoadingUntil is accepted (so that the output of GET can be posted
+	// back) and ignored.
+	LoadingUntil json.RawMessage `json:"loading_until"`
+}
+
+// decodeFaultsPatch reads a patch, rejecting unknown fields so that a typo
+// is an error rather than a fault silently not set.
+func decodeFaultsPatch(body []byte) (faultsPatch, error) {
+	var p faultsPatch
+	if len(bytes.TrimSpace(body)) == 0 {
+		return p, errors.New("empty body: want a JSON object of faults")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return p, fmt.Errorf("faults: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return p, errors.New("faults: trailing data after the JSON object")
+	}
+	return p, nil
+}
+
+// apply returns f with the patch's fields set, and whether loading_for was
+// given (and so restarts the loading period).
+func (p faultsPatch) apply(f Faults) (Faults, bool) {
+	set := func(dst *int, src *int) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	if p.ErrorRate != nil {
+		f.ErrorRate = *p.ErrorRate
+	}
+	set(&f.Status, p.Status)
+	set(&f.RetryAfter, p.RetryAfter)
+	set(&f.CutAfterChunks, p.CutAfterChunks)
+	if p.Hang != nil {
+		f.Hang = *p.Hang
+	}
+	if p.Reset != nil {
+		f.Reset = *p.Reset
+	}
+	if p.TTFT != nil {
+		f.TTFT = time.Duration(*p.TTFT)
+	}
+	if p.TokensPerSecond != nil {
+		f.TokensPerSecond = *p.TokensPerSecond
+	}
+	if p.LoadingFor != nil {
+		f.LoadingFor = time.Duration(*p.LoadingFor)
+	}
+	return f, p.LoadingFor != nil
+}
