@@ -20,7 +20,12 @@ telemetry, feedback and datasets that turn good answers into training data.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newVersionCommand(), newDemoCommand(), newServeCommand(), newHealthCommand(), newSimulateCommand())
+	// One line per subcommand, so that each can be added on its own.
+	root.AddCommand(newVersionCommand())
+	root.AddCommand(newDemoCommand())
+	root.AddCommand(newServeCommand())
+	root.AddCommand(newHealthCommand())
+	root.AddCommand(newSimulateCommand())
 	return root
 }
 
