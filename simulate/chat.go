@@ -33,7 +33,7 @@ func (s *Server) serveChat(w http.ResponseWriter, r *http.Request, sc *scratch, 
 		return
 	}
 	if !s.wait(r, answerDelay(f, a.tokens)) {
-		s.stats.add(&s.stats.cancellations, 1)
+		s.giveUp(w)
 		return
 	}
 	b := append(sc.out[:0], `{"id":"`...)

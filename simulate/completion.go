@@ -26,7 +26,7 @@ func (s *Server) serveCompletion(w http.ResponseWriter, r *http.Request, sc *scr
 		return
 	}
 	if !s.wait(r, answerDelay(f, a.tokens)) {
-		s.stats.add(&s.stats.cancellations, 1)
+		s.giveUp(w)
 		return
 	}
 	b := append(sc.out[:0], `{"id":"`...)

@@ -30,3 +30,12 @@ func underlying(c net.Conn) net.Conn {
 	}
 	return c
 }
+
+// giveUp ends a request whose context ended before its answer was finished
+// (the client went away, or the server is stopping): it counts a
+// cancellation and closes the connection, so that a client still there
+// sees a broken answer rather than an empty 200.
+func (s *Server) giveUp(w http.ResponseWriter) {
+	s.stats.add(&s.stats.cancellations, 1)
+	abortConn(w, false)
+}

@@ -50,7 +50,7 @@ func (s *Server) serveEmbeddings(w http.ResponseWriter, r *http.Request, sc *scr
 		return
 	}
 	if !s.wait(r, f.TTFT) {
-		s.stats.add(&s.stats.cancellations, 1)
+		s.giveUp(w)
 		return
 	}
 	b := append(sc.out[:0], `{"object":"list","data":[`...)

@@ -171,7 +171,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.Hang {
 		s.stats.add(&s.stats.hangs, 1)
 		<-r.Context().Done()
-		s.stats.add(&s.stats.cancellations, 1)
+		s.giveUp(w)
 		return
 	}
 	if rt == routeHealth {

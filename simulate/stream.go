@@ -74,7 +74,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, sc *scratch
 				offset += time.Duration(i) * interval
 			}
 			if !s.wait(r, offset-s.clk.Since(start)) {
-				s.stats.add(&s.stats.cancellations, 1)
+				s.giveUp(w)
 				return
 			}
 		}
@@ -86,12 +86,12 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, sc *scratch
 		}
 		sc.out = b
 		if _, err := w.Write(b); err != nil {
-			s.stats.add(&s.stats.cancellations, 1)
+			s.giveUp(w)
 			return
 		}
 		flush()
 		if r.Context().Err() != nil {
-			s.stats.add(&s.stats.cancellations, 1)
+			s.giveUp(w)
 			return
 		}
 	}
