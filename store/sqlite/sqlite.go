@@ -1,0 +1,151 @@
+// Package sqlite is the store driver for a local SQLite file (through
+// modernc.org/sqlite, pure Go): WAL journal, one writer connection, a pool
+// of readers and a busy timeout. It is Flywheel's zero set-up default.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/flywheel-stack/flywheel/store"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Options tune a SQLite store. The zero value is sensible.
+type Options struct {
+	// BusyTimeout is how long a statement waits for a lock another
+	// process holds. Default 5 s.
+	BusyTimeout time.Duration
+	// Readers is the size of the reader pool. Default the number of CPUs
+	// (at least 2).
+	Readers int
+}
+
+// Store is a store.Store in one SQLite file.
+type Store struct {
+	path   string
+	writer *sql.DB // one connection: SQLite has one writer at a time
+	reader *sql.DB
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating the file and its folder if needed) the SQLite
+// database at path, applies the migrations and checks that it can write.
+// Its errors name the path and the cause.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("sqlite store: no path given")
+	}
+	fail := func(what string, err error) (*Store, error) {
+		return nil, fmt.Errorf("sqlite store %s: %s: %w", path, what, err)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fail("cannot create its folder", err)
+		}
+	}
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = 5 * time.Second
+	}
+	if opts.Readers <= 0 {
+		opts.Readers = max(runtime.NumCPU(), 2)
+	}
+	writer, err := sql.Open("sqlite", dsn(path, opts, false))
+	if err != nil {
+		return fail("cannot open", err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxIdleTime(0)
+	writer.SetConnMaxLifetime(0)
+	s := &Store{path: path, writer: writer}
+	if err := s.migrate(ctx); err != nil {
+		_ = writer.Close()
+		return fail("cannot open", err)
+	}
+	if _, err := writer.ExecContext(ctx, `INSERT INTO store_meta (key, value) VALUES ('opened_at', ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
+		_ = writer.Close()
+		return fail("cannot write", err)
+	}
+	reader, err := sql.Open("sqlite", dsn(path, opts, true))
+	if err != nil {
+		_ = writer.Close()
+		return fail("cannot open for reading", err)
+	}
+	reader.SetMaxOpenConns(opts.Readers)
+	reader.SetMaxIdleConns(opts.Readers)
+	s.reader = reader
+	return s, nil
+}
+
+// dsn builds modernc.org/sqlite's connection string. The writer's
+// transactions take the write lock at BEGIN, so that two writers wait on the
+// busy timeout instead of failing on a lock upgrade; synchronous=FULL makes
+// a commit survive a power loss, not only a crash (feedback is written
+// before its 200).
+func dsn(path string, opts Options, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds()))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + escapePath(path) + "?" + q.Encode()
+}
+
+// escapePath keeps a path with '?' or '#' from being read as the start of
+// the DSN's options.
+func escapePath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.writer, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	return nil
+}
+
+// Migrations returns the embedded migration files, for documentation and
+// for tools that want to apply them themselves.
+func Migrations() embed.FS { return migrations }
+
+// Ping checks that the file can still be read.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.reader.PingContext(ctx)
+}
+
+// Location returns the file path.
+func (s *Store) Location() string { return s.path }
+
+// Close closes the connections.
+func (s *Store) Close() error {
+	return errors.Join(s.reader.Close(), s.writer.Close())
+}

@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned for an id the store does not hold.
+var ErrNotFound = errors.New("not found")
+
+// Store is where inferences and feedback are kept. Implementations are
+// safe for concurrent use.
+type Store interface {
+	// WriteInferences writes a batch in one transaction: all or none. An
+	// inference whose id is already stored is skipped.
+	WriteInferences(ctx context.Context, batch []Inference) error
+	// WriteFeedback writes f durably before it returns. When
+	// f.IdempotencyKey is already stored it writes nothing and returns the
+	// stored feedback with created false.
+	WriteFeedback(ctx context.Context, f Feedback) (stored Feedback, created bool, err error)
+	// Inference returns one inference, or ErrNotFound.
+	Inference(ctx context.Context, id string) (Inference, error)
+	// Inferences lists inferences, newest first.
+	Inferences(ctx context.Context, q InferenceQuery) (InferencePage, error)
+	// Feedback lists feedback, newest first.
+	Feedback(ctx context.Context, q FeedbackQuery) (FeedbackPage, error)
+	// HasEpisode reports whether any stored inference belongs to episode.
+	HasEpisode(ctx context.Context, episode string) (bool, error)
+	// Prune deletes up to limit inferences that started before before, and
+	// returns how many it deleted. Feedback is kept.
+	Prune(ctx context.Context, before time.Time, limit int) (int, error)
+	// Counts returns how many inferences and feedback the store holds.
+	Counts(ctx context.Context) (Counts, error)
+	// Ping checks that the store can be reached.
+	Ping(ctx context.Context) error
+	// Location describes where the data is, without secrets: a file path
+	// or a PostgreSQL host and database.
+	Location() string
+	// Close releases the store's connections.
+	Close() error
+}
+
+// Counts are the sizes of a store's tables.
+type Counts struct {
+	// Inferences is the number of inference records.
+	Inferences int64 `json:"inferences"`
+	// Feedback is the number of feedback records.
+	Feedback int64 `json:"feedback"`
+}
