@@ -26,6 +26,7 @@ telemetry, feedback and datasets that turn good answers into training data.`,
 	root.AddCommand(newServeCommand())
 	root.AddCommand(newHealthCommand())
 	root.AddCommand(newSimulateCommand())
+	root.AddCommand(newBenchCommand())
 	return root
 }
 
