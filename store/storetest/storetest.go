@@ -383,7 +383,7 @@ func testFeedbackPagination(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	var want []string
 	for i := range 7 {
-		f := store.Feedback{ID: newID(t), InferenceID: "x", Metric: "rating", Kind: "float", Value: ptr(float64(i)), Created: base}
+		f := store.Feedback{ID: newID(t), InferenceID: newID(t), Metric: "rating", Kind: "float", Value: ptr(float64(i)), Created: base}
 		if _, _, err := s.WriteFeedback(ctx, f); err != nil {
 			t.Fatal(err)
 		}
@@ -475,7 +475,7 @@ func testConcurrentWriters(t *testing.T, s store.Store) {
 		go func() {
 			defer wg.Done()
 			for i := range batches {
-				_, _, err := s.WriteFeedback(ctx, store.Feedback{ID: uuid.Must(uuid.NewV7()).String(), InferenceID: "x",
+				_, _, err := s.WriteFeedback(ctx, store.Feedback{ID: uuid.Must(uuid.NewV7()).String(), InferenceID: uuid.Must(uuid.NewV7()).String(),
 					Metric: "m", Kind: "boolean", Value: ptr(1), IdempotencyKey: fmt.Sprintf("w%d-%d", w, i), Created: base})
 				errs <- err
 			}
