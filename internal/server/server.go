@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/flywheel-stack/flywheel/clock"
 	"github.com/flywheel-stack/flywheel/config"
 	"github.com/flywheel-stack/flywheel/gateway"
 	"github.com/flywheel-stack/flywheel/health"
@@ -37,6 +38,9 @@ type Options struct {
 	Listener net.Listener
 	// OnBreakerChange, if set, is told about every breaker transition.
 	OnBreakerChange func(resilience.Transition)
+	// Clock is the gateway's time source (breakers, Retry-After,
+	// telemetry timestamps). nil: the real clock; tests pass a clock.Fake.
+	Clock clock.Clock
 }
 
 // Server is a running `flywheel serve`.
@@ -62,7 +66,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	}
 	prom := telemetry.NewPrometheus()
 	gw, err := gateway.New(gateway.Options{Config: cfg, Logger: opts.Logger, Getenv: opts.Getenv,
-		Sink: append(telemetry.Sinks{prom}, opts.Sinks...), OnBreakerChange: opts.OnBreakerChange})
+		Sink: append(telemetry.Sinks{prom}, opts.Sinks...), OnBreakerChange: opts.OnBreakerChange, Clock: opts.Clock})
 	if err != nil {
 		return nil, err
 	}
