@@ -124,7 +124,9 @@ func TestReportFormats(t *testing.T) {
 	var log struct {
 		Version string
 		Runs    []struct {
-			Tool        struct{ Driver struct{ Rules []struct{ ID string } } }
+			Tool struct {
+				Driver struct{ Rules []struct{ ID string } }
+			}
 			Invocations []struct {
 				ExecutionSuccessful        bool
 				ToolExecutionNotifications []struct{ Level string }

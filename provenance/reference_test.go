@@ -73,8 +73,8 @@ func TestPinnedKeepsTheTextAsWritten(t *testing.T) {
 	t.Parallel()
 	const dig = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	for in, want := range map[string]string{
-		"ubuntu":                 "ubuntu@" + dig,
-		"localhost:5000/a/b:tag": "localhost:5000/a/b:tag@" + dig,
+		"ubuntu":                                "ubuntu@" + dig,
+		"localhost:5000/a/b:tag":                "localhost:5000/a/b:tag@" + dig,
 		"x:1@sha256:" + strings.Repeat("f", 64): "x:1@" + dig,
 	} {
 		r, err := ParseReference(in)
