@@ -27,6 +27,7 @@ telemetry, feedback and datasets that turn good answers into training data.`,
 	root.AddCommand(newHealthCommand())
 	root.AddCommand(newSimulateCommand())
 	root.AddCommand(newBenchCommand())
+	root.AddCommand(newImagesCommand())
 	return root
 }
 
