@@ -1,0 +1,247 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flywheel-stack/flywheel/internal/server"
+	"github.com/flywheel-stack/flywheel/telemetry"
+)
+
+// Defaults of Options.
+const (
+	DefaultDuration = 30 * time.Second
+	DefaultRate     = 20.0
+)
+
+// maxInFlight bounds the demo client's outstanding requests.
+const maxInFlight = 64
+
+// Options configure a run. The zero value runs the standard demo: 30 s at
+// 20 requests/s with plain progress lines.
+type Options struct {
+	// Duration is how long traffic runs; 0 means 30 s. The primary goes
+	// down at a third of it and comes back at two thirds.
+	Duration time.Duration
+	// Rate is the requests sent per second, evenly spaced; 0 means 20.
+	Rate float64
+	// Progress selects the progress display.
+	Progress ProgressMode
+	// ShowConfig prints the generated flywheel.yaml before the run.
+	ShowConfig bool
+	// Logger receives the gateway's logs; nil discards them.
+	Logger *slog.Logger
+	// Sinks receive the gateway's telemetry events besides its metrics.
+	Sinks []telemetry.Sink
+	// Reports add sections to the summary.
+	Reports []Report
+}
+
+func (o *Options) setDefaults() {
+	if o.Duration <= 0 {
+		o.Duration = DefaultDuration
+	}
+	if o.Rate <= 0 {
+		o.Rate = DefaultRate
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Run plays the demo, writing its progress and summary to out, and returns
+// the summary. Cancelling ctx ends the traffic early; the summary covers
+// what ran. Everything it started is stopped before it returns.
+func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err error) {
+	opts.setDefaults()
+	dataDir, err := os.MkdirTemp("", "flywheel-demo-")
+	if err != nil {
+		return nil, fmt.Errorf("demo: data folder: %w", err)
+	}
+	defer func() { err = errors.Join(err, os.RemoveAll(dataDir)) }()
+
+	backends, err := startBackends(ctx, demoBackends())
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, stopBackends(backends)) }()
+	primary := backends[0]
+
+	routes := demoRoutes()
+	cfg, cfgText, err := buildConfig(backends, routes, opts.Duration, filepath.Join(dataDir, "flywheel.db"))
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo: listen on loopback: %w", err)
+	}
+	start := time.Now()
+	tl := newTimeline(start)
+	srv, err := server.New(cfg, server.Options{Listener: ln, Logger: opts.Logger, Getenv: demoEnv,
+		ShutdownGrace: 5 * time.Second, OnBreakerChange: tl.breakerChanged, Sinks: opts.Sinks})
+	if err != nil {
+		_ = ln.Close()
+		return nil, fmt.Errorf("demo: gateway: %w", err)
+	}
+	serveCtx, stopServing := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopServing()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(serveCtx) }()
+	gatewayURL := "http://" + ln.Addr().String()
+
+	writeBanner(out, gatewayURL, backends, routes, opts)
+	if opts.ShowConfig {
+		fmt.Fprintf(out, "\nThe generated flywheel.yaml:\n\n%s\n", cfgText)
+	}
+
+	// Traffic, the outage and the display, until the duration is over.
+	tr := &http.Transport{MaxIdleConnsPerHost: maxInFlight, IdleConnTimeout: 30 * time.Second}
+	c := &client{http: &http.Client{Transport: tr}, base: gatewayURL}
+	rec := newRecorder(routes)
+	start = time.Now()
+	tl.restart(start)
+	runCtx, endRun := context.WithTimeout(ctx, opts.Duration)
+	defer endRun()
+	var wg sync.WaitGroup
+	var (
+		outageAt  outageTimes
+		outageErr error
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		outageAt, outageErr = outage(runCtx, primary, tl, start, opts.Duration)
+	}()
+	stopDisplay := make(chan struct{})
+	displayDone := make(chan struct{})
+	d := &display{out: out, mode: opts.Progress, total: opts.Duration, start: start, tl: tl, rec: rec,
+		breaker: primaryName + "/" + primaryModel}
+	fmt.Fprintln(out)
+	go func() { defer close(displayDone); d.run(stopDisplay) }()
+
+	drive(runCtx, c, rec, start, opts.Rate, maxInFlight, 5*time.Second)
+	ran := min(time.Since(start), opts.Duration)
+	interrupted := ctx.Err() != nil
+	endRun()
+	wg.Wait()
+	close(stopDisplay)
+	<-displayDone
+
+	// Stop the gateway (it lets answers in progress finish), then the
+	// client's idle connections; the backends stop when Run returns.
+	stopServing()
+	serveErr := <-served
+	tr.CloseIdleConnections()
+	if serveErr != nil {
+		return nil, fmt.Errorf("demo: gateway: %w", serveErr)
+	}
+	if outageErr != nil {
+		return nil, outageErr
+	}
+
+	sum = summarize(rec.all(), rec, ran, phases(outageAt, ran), tl.allTransitions())
+	sum.Interrupted = interrupted
+	for _, report := range opts.Reports {
+		sec, err := report(context.WithoutCancel(ctx))
+		if err != nil {
+			sec = Section{Title: sec.Title, Lines: []string{"unavailable: " + err.Error()}}
+		}
+		sum.Sections = append(sum.Sections, sec)
+	}
+	if err := sum.Write(out); err != nil {
+		return sum, err
+	}
+	fmt.Fprintf(out, "\nThe gateway and the simulated backends have stopped. Next: `flywheel serve` in front of\n"+
+		"your own models (docs/gateway.md), or `flywheel simulate` to chaos-test a client (docs/simulator.md).\n")
+	return sum, nil
+}
+
+// demoEnv is the environment the demo's gateway sees: the remote's key and
+// nothing else, so that the user's own FLYWHEEL_API_KEYS cannot lock the
+// demo's client out.
+func demoEnv(name string) string {
+	if name == remoteKeyEnv {
+		return "sk-flywheel-demo"
+	}
+	return ""
+}
+
+// outageTimes are when the outage actually began and ended, from the
+// start of the run; 0 when the run ended first.
+type outageTimes struct{ down, back time.Duration }
+
+// outage takes the primary down at a third of the run and brings it back
+// at two thirds, or whenever the run ends early.
+func outage(ctx context.Context, primary *simBackend, tl *timeline, start time.Time, total time.Duration) (outageTimes, error) {
+	var ot outageTimes
+	at := func(d time.Duration) bool {
+		t := time.NewTimer(time.Until(start.Add(d)))
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	if !at(total / 3) {
+		return ot, nil
+	}
+	if err := primary.takeDown(); err != nil {
+		return ot, fmt.Errorf("demo: take %s down: %w", primary.name, err)
+	}
+	ot.down = time.Since(start)
+	tl.note(ot.down, true, primary.name+" goes down: every connection to it is reset")
+	back := at(2 * total / 3)
+	if err := primary.bringBack(); err != nil {
+		return ot, fmt.Errorf("demo: bring %s back: %w", primary.name, err)
+	}
+	if back {
+		ot.back = time.Since(start)
+		tl.note(ot.back, false, primary.name+" is back")
+	}
+	return ot, nil
+}
+
+// phases splits a run of length ran at the outage.
+func phases(ot outageTimes, ran time.Duration) []phaseSpan {
+	switch {
+	case ot.down == 0:
+		return []phaseSpan{{primaryName + " up", 0, ran}}
+	case ot.back == 0:
+		return []phaseSpan{{primaryName + " up", 0, ot.down}, {primaryName + " down", ot.down, ran}}
+	}
+	return []phaseSpan{{primaryName + " up", 0, ot.down}, {primaryName + " down", ot.down, ot.back},
+		{primaryName + " back", ot.back, ran}}
+}
+
+// writeBanner says what runs where and what will happen.
+func writeBanner(out io.Writer, gatewayURL string, bs []*simBackend, routes []route, opts Options) {
+	fmt.Fprintf(out, "Flywheel demo: the gateway in front of three simulated backends, for %s.\n\n", opts.Duration)
+	fmt.Fprintf(out, "  %-12s %s/v1\n", "gateway", gatewayURL)
+	for _, b := range bs {
+		fmt.Fprintf(out, "  %-12s %s  %s: %s\n", b.name, b.url, b.model, b.about)
+	}
+	fmt.Fprintln(out)
+	for _, r := range routes {
+		chain := make([]string, len(r.targets))
+		for i, t := range r.targets {
+			chain[i] = t[0]
+		}
+		fmt.Fprintf(out, "  route %-10s %s\n", r.name, strings.Join(chain, " -> "))
+	}
+	third := opts.Duration / 3
+	fmt.Fprintf(out, "\n%g requests/s, half of them streamed. %s goes down at %s and comes back at %s.\n",
+		opts.Rate, primaryName, third, 2*third)
+}
