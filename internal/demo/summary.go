@@ -194,7 +194,9 @@ func (s *Summary) Write(w io.Writer) error {
 	p("")
 	p("%s", title)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	row := func(k, format string, args ...any) { fmt.Fprintf(tw, "  %s\t"+format+"\n", append([]any{k}, args...)...) }
+	row := func(k, format string, args ...any) {
+		fmt.Fprintf(tw, "  %s\t"+format+"\n", append([]any{k}, args...)...)
+	}
 	row("success rate", "%.1f%%  (%d answered in full, %d failed, %d degraded answers)", 100*s.SuccessRate(), s.OK, s.Failed, s.Degraded)
 	row("fallbacks", "%d  (answered by a later target of their route's chain)", s.Fallbacks)
 	row("served by", "%s", servedBy(s.ServedBy))
