@@ -121,11 +121,18 @@ func (b *Backend) Release() { b.inFlight.Add(-1) }
 // InFlight returns the number of requests in flight to the backend.
 func (b *Backend) InFlight() int64 { return b.inFlight.Load() }
 
+// connBufferSize is the read and the write buffer of each backend
+// connection.
+const connBufferSize = 4 << 10
+
 // NewTransport returns a connection pool tuned for an inference backend:
 // many idle keep-alive connections (a gateway talks to few hosts a lot), a
-// bounded dial, no transparent compression (bodies pass through untouched)
-// and no response-header timeout (the gateway's first-token timeout does
-// that job per request).
+// bounded dial, no transparent compression (bodies pass through untouched),
+// no response-header timeout (the gateway's first-token timeout does that
+// job per request), and small per-connection buffers: requests and answers
+// are a few KiB, streams are read through the gateway's own reader, and a
+// pool that grows to thousands of connections under load would otherwise
+// hold 64 KiB each.
 func NewTransport(connect time.Duration) *http.Transport {
 	if connect <= 0 {
 		connect = 2 * time.Second
@@ -140,7 +147,7 @@ func NewTransport(connect time.Duration) *http.Transport {
 		TLSHandshakeTimeout:   connect + 3*time.Second,
 		ExpectContinueTimeout: time.Second,
 		DisableCompression:    true,
-		WriteBufferSize:       32 << 10,
-		ReadBufferSize:        32 << 10,
+		WriteBufferSize:       connBufferSize,
+		ReadBufferSize:        connBufferSize,
 	}
 }

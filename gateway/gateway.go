@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -59,6 +60,24 @@ type Gateway struct {
 	adminToken keySet
 	maxBody    int64
 	inFlight   atomic.Int64
+	// attempts holds the X-Flywheel-Attempts values 0..maxCachedAttempts
+	// and sseHeaders the headers of every relayed stream, built once:
+	// header values shared across responses are never modified (each
+	// slice's capacity is its length, so an Add copies).
+	attempts   [][]string
+	sseHeaders map[string][]string
+}
+
+// maxCachedAttempts bounds the attempt counts whose header value is built
+// once.
+const maxCachedAttempts = 16
+
+// attemptsHeader returns the X-Flywheel-Attempts value for n attempts.
+func (g *Gateway) attemptsHeader(n int) []string {
+	if n >= 0 && n < len(g.attempts) {
+		return g.attempts[n]
+	}
+	return []string{strconv.Itoa(n)}
 }
 
 // route is a model name clients ask for and its fallback chain.
@@ -73,6 +92,8 @@ type target struct {
 	backend *backend.Backend
 	model   string
 	key     string // backend/model: the breaker's key
+	// backendHeader is the X-Flywheel-Backend value, built once.
+	backendHeader []string
 }
 
 // New builds a gateway from opts.
@@ -94,6 +115,12 @@ func New(opts Options) (*Gateway, error) {
 	}
 	if g.log == nil {
 		g.log = slog.Default()
+	}
+	for n := range maxCachedAttempts + 1 {
+		g.attempts = append(g.attempts, []string{strconv.Itoa(n)})
+	}
+	g.sseHeaders = map[string][]string{
+		"Content-Type": {"text/event-stream"}, "Cache-Control": {"no-cache"}, "X-Accel-Buffering": {"no"},
 	}
 	if g.sink == nil {
 		g.sink = telemetry.Sinks(nil)
@@ -133,7 +160,7 @@ func New(opts Options) (*Gateway, error) {
 			if !ok {
 				return nil, fmt.Errorf("route %s: backend %q is not defined", rc.Name, tc.Backend)
 			}
-			t := &target{backend: b, model: tc.Model, key: tc.Backend + "/" + tc.Model}
+			t := &target{backend: b, model: tc.Model, key: tc.Backend + "/" + tc.Model, backendHeader: []string{b.Name}}
 			r.targets = append(r.targets, t)
 			if _, dup := g.direct[t.key]; !dup {
 				g.direct[t.key] = &route{name: t.key, targets: []*target{t}, degraded: rc.Degraded}

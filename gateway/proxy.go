@@ -58,8 +58,8 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request, ep backend.
 		ev.EpisodeID = ev.InferenceID
 	}
 	h := w.Header()
-	h.Set(HeaderInferenceID, ev.InferenceID)
-	h.Set(HeaderEpisodeID, ev.EpisodeID)
+	ids := []string{ev.InferenceID, ev.EpisodeID} // one allocation for both headers
+	h[HeaderInferenceID], h[HeaderEpisodeID] = ids[0:1:1], ids[1:2:2]
 	defer func() {
 		ev.End = g.clk.Now()
 		g.sink.Record(ev)
@@ -73,7 +73,7 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request, ep backend.
 		ev.HTTPStatus, ev.ErrorClass = http.StatusUnauthorized, "unauthorized"
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.maxBody))
+	body, err := readAll(http.MaxBytesReader(w, r.Body, g.maxBody), r.ContentLength, g.maxBody)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -274,7 +274,7 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 		return failed(se)
 	}
 	if !stream || resp.StatusCode != http.StatusOK || !isEventStream(resp.Header) {
-		data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+		data, err := readAll(io.LimitReader(resp.Body, maxResponseBody), resp.ContentLength, maxResponseBody)
 		if err != nil {
 			_ = resp.Body.Close()
 			return failed(err)
@@ -288,7 +288,7 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 		firstToken.Stop()
 		return up, nil
 	}
-	up.reader = bufio.NewReaderSize(resp.Body, 16<<10)
+	up.reader = bufio.NewReaderSize(resp.Body, streamReaderSize)
 	first, err := readEvent(up.reader, nil)
 	if err != nil || len(first) == 0 {
 		_ = resp.Body.Close()
@@ -322,13 +322,13 @@ func isEventStream(h http.Header) bool {
 func (g *Gateway) respond(w http.ResponseWriter, r *http.Request, up *upstream, ev *telemetry.Event) {
 	defer up.close()
 	h := w.Header()
-	h.Set(HeaderBackend, up.t.backend.Name)
-	h.Set(HeaderAttempts, strconv.Itoa(ev.Attempts))
+	h[HeaderBackend] = up.t.backendHeader
+	h[HeaderAttempts] = g.attemptsHeader(ev.Attempts)
 	ev.TimeToFirstToken = up.ttft.Sub(ev.Start)
 	ev.HTTPStatus = up.resp.StatusCode
 	if !up.stream {
-		if ct := up.resp.Header.Get("Content-Type"); ct != "" {
-			h.Set("Content-Type", ct)
+		if ct := up.resp.Header["Content-Type"]; len(ct) > 0 && ct[0] != "" {
+			h["Content-Type"] = ct[:1:1] // the backend's own value, not copied
 		}
 		h.Set("Content-Length", strconv.Itoa(len(up.body)))
 		w.WriteHeader(up.resp.StatusCode)

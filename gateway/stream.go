@@ -18,9 +18,9 @@ import (
 // breaks after the first chunk ends with an SSE error event and no [DONE].
 func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstream, ev *telemetry.Event) {
 	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
+	for k, v := range g.sseHeaders {
+		h[k] = v
+	}
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
 	idle := up.timers[len(up.timers)-1]
