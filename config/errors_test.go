@@ -196,6 +196,10 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate metric names", "feedback:\n  metrics:\n    - {name: ok, type: boolean}\n    - {name: ok, type: comment}\n",
 			`f.yaml:4: feedback.metrics[1].name: duplicate name "ok" (first at line 3)`},
 		{"sample rate", "capture:\n  sample_rate: 1.5\n", "f.yaml:2: capture.sample_rate: must be in [0,1], got 1.5"},
+		{"capture user", "capture:\n  user: sha1\n", `f.yaml:2: capture.user: must be one of plain, hashed or none, got "sha1"`},
+		{"queue size", "store:\n  queue_size: 0\n", "f.yaml:2: store.queue_size: must be > 0, got 0"},
+		{"batch over queue", "store:\n  queue_size: 10\n  batch_size: 50\n", "f.yaml:3: store.batch_size: must be <= queue_size (10), got 50"},
+		{"flush interval", "store:\n  flush_interval: 0s\n", "f.yaml:2: store.flush_interval: must be > 0, got 0s"},
 		{"redact regex", "capture:\n  redact:\n    - 'sk-[a-z'\n", "f.yaml:3: capture.redact[0]: invalid regular expression \"sk-[a-z\": missing closing ]: `[a-z`"},
 		{"empty redact regex", "capture:\n  redact: ['']\n", "f.yaml:2: capture.redact[0]: must be a non-empty regular expression"},
 

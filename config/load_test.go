@@ -24,7 +24,8 @@ func wantExample() *Config {
 			APIKeysEnv:    "FLYWHEEL_API_KEYS",
 			MaxBodyBytes:  8 * MiB,
 		},
-		Store: Store{Driver: DriverSQLite, DSN: "./flywheel-data/flywheel.db", Retention: 168 * time.Hour},
+		Store: Store{Driver: DriverSQLite, DSN: "./flywheel-data/flywheel.db", Retention: 168 * time.Hour,
+			QueueSize: 10000, BatchSize: 1000, FlushInterval: 200 * time.Millisecond},
 		Backends: []Backend{
 			{
 				Name: "llama", Kind: KindLlamaCPP, URL: "http://127.0.0.1:8080",
@@ -62,7 +63,7 @@ func wantExample() *Config {
 			{Name: "comment", Type: MetricComment},
 			{Name: "correction", Type: MetricDemonstration},
 		}},
-		Capture: Capture{Prompts: true, Responses: true, SampleRate: 1, Redact: []Regexp{
+		Capture: Capture{Prompts: true, Responses: true, SampleRate: 1, User: UserPlain, Redact: []Regexp{
 			MustRegexp(`sk-[A-Za-z0-9]{20,}`),
 			MustRegexp(`\b\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}\b`),
 		}},
@@ -187,10 +188,11 @@ func TestDesignExample(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	t.Parallel()
 	want := &Config{
-		Server:  Server{Listen: "127.0.0.1:8700", AdminTokenEnv: "FLYWHEEL_ADMIN_TOKEN", APIKeysEnv: "FLYWHEEL_API_KEYS", MaxBodyBytes: 4 << 20},
-		Store:   Store{Driver: "sqlite", DSN: "./flywheel-data/flywheel.db", Retention: 720 * time.Hour},
+		Server: Server{Listen: "127.0.0.1:8700", AdminTokenEnv: "FLYWHEEL_ADMIN_TOKEN", APIKeysEnv: "FLYWHEEL_API_KEYS", MaxBodyBytes: 4 << 20},
+		Store: Store{Driver: "sqlite", DSN: "./flywheel-data/flywheel.db", Retention: 720 * time.Hour,
+			QueueSize: 10000, BatchSize: 1000, FlushInterval: 200 * time.Millisecond},
 		Health:  Health{Interval: 10 * time.Second, Thresholds: Thresholds{CPUPercent: 80, MemoryPercent: 85, DiskPercent: 90}},
-		Capture: Capture{Prompts: true, Responses: true, SampleRate: 1},
+		Capture: Capture{Prompts: true, Responses: true, SampleRate: 1, User: UserPlain},
 	}
 	if got := Default(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Default() = %+v\nwant %+v", got, want)

@@ -33,11 +33,21 @@ type Store struct {
 	// Retention is how long inference records are kept; 0 keeps them
 	// forever. Default 720h (30 days).
 	Retention time.Duration `yaml:"retention"`
+	// QueueSize bounds the inference events waiting to be written; beyond
+	// it events are dropped and counted. Default 10000.
+	QueueSize int `yaml:"queue_size"`
+	// BatchSize is the most events written in one transaction. Default
+	// 1000; at most queue_size.
+	BatchSize int `yaml:"batch_size"`
+	// FlushInterval is the longest an event waits before it is written.
+	// Default 200ms.
+	FlushInterval time.Duration `yaml:"flush_interval"`
 }
 
 // DefaultStore returns the store section's defaults.
 func DefaultStore() Store {
-	return Store{Driver: DriverSQLite, DSN: DefaultSQLiteDSN, Retention: 720 * time.Hour}
+	return Store{Driver: DriverSQLite, DSN: DefaultSQLiteDSN, Retention: 720 * time.Hour, QueueSize: 10000,
+		BatchSize: 1000, FlushInterval: 200 * time.Millisecond}
 }
 
 // normalize drops the default SQLite path when the file chose another
@@ -61,4 +71,14 @@ func (s *Store) validate(v *validator, path string) {
 		v.errorf(join(path, "dsn"), "must be a PostgreSQL URL (postgres://...) or key=value string for driver postgres")
 	}
 	v.nonNegative(join(path, "retention"), s.Retention)
+	if s.QueueSize <= 0 {
+		v.errorf(join(path, "queue_size"), "must be > 0, got %d", s.QueueSize)
+	}
+	switch {
+	case s.BatchSize <= 0:
+		v.errorf(join(path, "batch_size"), "must be > 0, got %d", s.BatchSize)
+	case s.QueueSize > 0 && s.BatchSize > s.QueueSize:
+		v.errorf(join(path, "batch_size"), "must be <= queue_size (%d), got %d", s.QueueSize, s.BatchSize)
+	}
+	v.positive(join(path, "flush_interval"), s.FlushInterval)
 }

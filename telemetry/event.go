@@ -63,6 +63,11 @@ type Event struct {
 	Request []byte
 	// Response is the answer text when capture allows it.
 	Response string
+	// ResponseBody is the raw answer when capture allows it: the JSON body,
+	// or a stream's SSE events. A sink that stores answers extracts their
+	// text from it off the request path. The gateway sets it to a non-nil
+	// empty slice when the answer is to be captured.
+	ResponseBody []byte
 }
 
 // Latency is End - Start.

@@ -1,0 +1,331 @@
+// Package writer is the telemetry sink that records every inference in a
+// store.Store without slowing a request down. Record copies the event into a
+// bounded queue and returns; a background goroutine writes the queue in
+// batches (when BatchSize events are waiting or FlushInterval has passed,
+// whichever comes first), each batch in one transaction. When the queue is
+// full, or a batch cannot be written, the events are dropped and counted in
+// flywheel_telemetry_dropped_total, with at most one log line per
+// DropLogInterval. Close flushes what is queued.
+package writer
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/flywheel-stack/flywheel/clock"
+	"github.com/flywheel-stack/flywheel/config"
+	"github.com/flywheel-stack/flywheel/store"
+	"github.com/flywheel-stack/flywheel/telemetry"
+)
+
+// Options configure a Writer. Zero fields take the defaults.
+type Options struct {
+	// QueueSize bounds the events waiting to be written. Default 10000.
+	QueueSize int
+	// BatchSize is the most events written in one transaction, and the
+	// queue length that triggers a write before FlushInterval. Default 1000.
+	BatchSize int
+	// FlushInterval is the longest an event waits in the queue. Default
+	// 200 ms.
+	FlushInterval time.Duration
+	// Capture decides what of the prompts, answers and users is kept.
+	// Sampling is decided by the gateway (telemetry.Sampled); the writer
+	// redacts, extracts answer text and hashes users.
+	Capture config.Capture
+	// Retention, when > 0, prunes inferences older than this in the
+	// background, PruneBatch rows at a time every PruneInterval.
+	Retention time.Duration
+	// PruneInterval is how often the writer prunes. Default 1 minute.
+	PruneInterval time.Duration
+	// PruneBatch is how many rows one prune deletes. Default 1000.
+	PruneBatch int
+	// DropLogInterval is the least time between two logs about dropped
+	// events. Default 10 s.
+	DropLogInterval time.Duration
+	// Logger receives the writer's logs. nil: slog.Default().
+	Logger *slog.Logger
+	// Clock is the time source. nil: the real clock.
+	Clock clock.Clock
+}
+
+func (o *Options) defaults() {
+	if o.QueueSize <= 0 {
+		o.QueueSize = 10000
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = 1000
+	}
+	o.BatchSize = min(o.BatchSize, o.QueueSize)
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = 200 * time.Millisecond
+	}
+	if o.PruneInterval <= 0 {
+		o.PruneInterval = time.Minute
+	}
+	if o.PruneBatch <= 0 {
+		o.PruneBatch = 1000
+	}
+	if o.DropLogInterval <= 0 {
+		o.DropLogInterval = 10 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	o.Clock = clock.OrReal(o.Clock)
+}
+
+// Writer is a telemetry.Sink that writes inference events to a store.
+type Writer struct {
+	st      store.Store
+	opts    Options
+	capture capturer
+	metrics *metrics
+
+	mu       sync.Mutex
+	queue    []queued // waiting, oldest first
+	spare    []queued // the last written batch's backing array, reused
+	inflight []queued // being written now; still Pending
+	closed   bool
+	lastErr  error     // the last write's error; nil after a success
+	lastLog  time.Time // of the last drop log
+	dropped  int64     // since the last drop log
+
+	wake chan struct{} // a batch is ready, or Close was called
+	done chan struct{} // the loop has exited
+}
+
+// queued is an event as Record copied it, before capture processing.
+type queued struct {
+	inf         store.Inference
+	rawResponse []byte
+	stream      bool
+}
+
+var _ telemetry.Sink = (*Writer)(nil)
+
+// New starts a writer for st. Call Close to flush and stop it.
+func New(st store.Store, opts Options) *Writer {
+	opts.defaults()
+	w := &Writer{st: st, opts: opts, capture: newCapturer(opts.Capture),
+		queue: make([]queued, 0, opts.BatchSize), wake: make(chan struct{}, 1), done: make(chan struct{})}
+	w.metrics = newMetrics(w)
+	go w.loop()
+	return w
+}
+
+// Record queues a copy of e. It never blocks on the store: when the queue
+// is full the event is dropped and counted.
+func (w *Writer) Record(e *telemetry.Event) {
+	if e.InferenceID == "" {
+		return
+	}
+	q := queued{inf: fromEvent(e), stream: e.Stream}
+	if e.ResponseBody != nil {
+		q.rawResponse = append([]byte(nil), e.ResponseBody...)
+	}
+	w.mu.Lock()
+	if w.closed || len(w.queue) >= w.opts.QueueSize {
+		w.dropLocked(1, "queue_full", nil)
+		w.mu.Unlock()
+		return
+	}
+	w.queue = append(w.queue, q)
+	if len(w.queue) == w.opts.BatchSize {
+		select { // under mu: Close closes wake under mu too
+		case w.wake <- struct{}{}:
+		default:
+		}
+	}
+	w.mu.Unlock()
+}
+
+// fromEvent copies what the store keeps of e. Request is copied: the
+// gateway may reuse its buffers once Record returns.
+func fromEvent(e *telemetry.Event) store.Inference {
+	return store.Inference{
+		ID: e.InferenceID, EpisodeID: e.EpisodeID, User: e.User, Endpoint: e.Endpoint, Route: e.Route,
+		Backend: e.Backend, Model: e.Model, Attempts: e.Attempts, FallbackDepth: e.FallbackDepth, Stream: e.Stream,
+		Degraded: e.Status == telemetry.StatusDegraded, Status: string(e.Status), HTTPStatus: e.HTTPStatus,
+		ErrorClass: e.ErrorClass, Start: e.Start.Truncate(time.Microsecond), End: e.End.Truncate(time.Microsecond),
+		Latency: e.Latency(), TimeToFirstToken: e.TimeToFirstToken, TokensIn: e.TokensIn, TokensOut: e.TokensOut,
+		TokensPerSecond: e.TokensPerSecond(), Request: string(e.Request), Response: e.Response,
+	}
+}
+
+// Pending reports whether the inference id is queued or being written: it
+// has been recorded and is not in the store yet. A caller that checks
+// Pending before the store sees every recorded inference in one or the
+// other.
+func (w *Writer) Pending(id string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return has(w.queue, func(q *queued) bool { return q.inf.ID == id }) ||
+		has(w.inflight, func(q *queued) bool { return q.inf.ID == id })
+}
+
+// PendingEpisode reports whether an inference of the episode is queued or
+// being written.
+func (w *Writer) PendingEpisode(episode string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return has(w.queue, func(q *queued) bool { return q.inf.EpisodeID == episode }) ||
+		has(w.inflight, func(q *queued) bool { return q.inf.EpisodeID == episode })
+}
+
+func has(list []queued, match func(*queued) bool) bool {
+	for i := range list {
+		if match(&list[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// Depth returns the number of queued events.
+func (w *Writer) Depth() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.queue)
+}
+
+// LastError returns the error of the last write, or nil when it succeeded
+// (or none was made yet).
+func (w *Writer) LastError() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.lastErr
+}
+
+// Close stops taking events, writes what is queued (until ctx ends) and
+// stops the writer. It does not close the store.
+func (w *Writer) Close(ctx context.Context) error {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.wake)
+	}
+	w.mu.Unlock()
+	select {
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// loop writes batches until Close.
+func (w *Writer) loop() {
+	defer close(w.done)
+	clk := w.opts.Clock
+	nextPrune := clk.Now().Add(w.opts.PruneInterval)
+	for {
+		timer := clk.NewTimer(w.opts.FlushInterval)
+		stopping := false
+		select {
+		case _, ok := <-w.wake:
+			stopping = !ok
+		case <-timer.C():
+		}
+		timer.Stop()
+		if stopping {
+			w.flushAll(context.Background())
+			return
+		}
+		w.flushAll(context.Background())
+		if w.opts.Retention > 0 && !clk.Now().Before(nextPrune) {
+			nextPrune = clk.Now().Add(w.opts.PruneInterval)
+			if w.prune(context.Background()) == w.opts.PruneBatch {
+				nextPrune = clk.Now() // more to delete: another batch after the next flush
+			}
+		}
+	}
+}
+
+// flushAll writes batches until the queue has fewer than BatchSize events
+// left, then writes those too.
+func (w *Writer) flushAll(ctx context.Context) {
+	for w.flushOne(ctx) {
+	}
+}
+
+// flushOne writes up to BatchSize queued events in one transaction and
+// reports whether it wrote a full batch (more may be waiting).
+func (w *Writer) flushOne(ctx context.Context) bool {
+	w.mu.Lock()
+	n := min(len(w.queue), w.opts.BatchSize)
+	if n == 0 {
+		w.mu.Unlock()
+		return false
+	}
+	batch := w.queue[:n]
+	rest := w.queue[n:]
+	next := w.spare[:0]
+	if cap(next) < w.opts.BatchSize {
+		next = make([]queued, 0, w.opts.BatchSize)
+	}
+	w.queue = append(next, rest...)
+	w.inflight = batch
+	w.spare = nil
+	w.mu.Unlock()
+
+	rows := make([]store.Inference, n)
+	for i := range batch {
+		rows[i] = w.capture.apply(&batch[i])
+	}
+	start := w.opts.Clock.Now()
+	err := w.st.WriteInferences(ctx, rows)
+	w.metrics.latency.Observe(w.opts.Clock.Since(start).Seconds())
+
+	w.mu.Lock()
+	w.inflight = nil
+	clear(batch)
+	w.spare = batch[:0]
+	w.lastErr = err
+	if err != nil {
+		w.dropLocked(n, "write_failed", err)
+	} else {
+		w.metrics.written.Add(float64(n))
+		w.metrics.batches.Inc()
+	}
+	w.mu.Unlock()
+	return n == w.opts.BatchSize && err == nil
+}
+
+// dropLocked counts dropped events and logs at most once per
+// DropLogInterval.
+func (w *Writer) dropLocked(n int, reason string, err error) {
+	w.metrics.dropped.WithLabelValues(reason).Add(float64(n))
+	w.dropped += int64(n)
+	now := w.opts.Clock.Now()
+	if !w.lastLog.IsZero() && now.Sub(w.lastLog) < w.opts.DropLogInterval {
+		return
+	}
+	attrs := []any{"dropped", w.dropped, "reason", reason, "queue_size", w.opts.QueueSize, "store", w.st.Location()}
+	if err != nil {
+		attrs = append(attrs, "error", err.Error())
+	}
+	if w.lastLog.IsZero() {
+		w.opts.Logger.Warn("telemetry events dropped", attrs...)
+	} else {
+		w.opts.Logger.Warn("telemetry events dropped", append(attrs, "since", now.Sub(w.lastLog).Round(time.Second).String())...)
+	}
+	w.lastLog, w.dropped = now, 0
+}
+
+// prune deletes one batch of inferences older than the retention and
+// returns how many it deleted.
+func (w *Writer) prune(ctx context.Context) int {
+	before := w.opts.Clock.Now().Add(-w.opts.Retention)
+	n, err := w.st.Prune(ctx, before, w.opts.PruneBatch)
+	if err != nil {
+		w.opts.Logger.Warn("pruning old inferences failed", "store", w.st.Location(), "error", err.Error())
+		return 0
+	}
+	w.metrics.pruned.Add(float64(n))
+	if n > 0 {
+		w.opts.Logger.Debug("pruned old inferences", "deleted", n, "before", before)
+	}
+	return n
+}
