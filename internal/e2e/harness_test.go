@@ -193,10 +193,11 @@ func (g *gateway) transitionsOf(key string) []string {
 
 // client returns an OpenAI client pointed at the gateway. The client's own
 // retries are off, so that what a test sees is what the gateway did.
-func (g *gateway) client(opts ...option.RequestOption) openai.Client {
-	return openai.NewClient(append([]option.RequestOption{
+func (g *gateway) client(opts ...option.RequestOption) *openai.Client {
+	c := openai.NewClient(append([]option.RequestOption{
 		option.WithBaseURL(g.url + "/v1/"), option.WithAPIKey("client-key"), option.WithMaxRetries(0),
 	}, opts...)...)
+	return &c
 }
 
 // breaker returns the snapshot of breaker key.
