@@ -22,7 +22,11 @@ const (
 )
 
 // barWidth is the number of cells of the progress bar.
-const barWidth = 24
+const barWidth = 12
+
+// maxBarLine bounds the bar line: longer than the terminal, it would wrap
+// and the next redraw would clear only its last row.
+const maxBarLine = 79
 
 // display draws the progress of a run. Only its goroutine writes to out
 // until it stops.
@@ -105,28 +109,42 @@ func (d *display) status(final bool) {
 	}
 }
 
-// line is the bar and the live counts.
+// line is the bar, the live counts and the state of the primary's breaker
+// (the events above it say when the primary went down).
 func (d *display) line(elapsed time.Duration) string {
+	elapsed = min(elapsed, d.total)
 	filled := 0
 	if d.total > 0 {
 		filled = int(float64(barWidth) * float64(elapsed) / float64(d.total))
 	}
 	filled = min(filled, barWidth)
-	return fmt.Sprintf("[%s%s] %4.1fs/%s  %s", strings.Repeat("#", filled), strings.Repeat("-", barWidth-filled),
-		elapsed.Seconds(), d.total, d.counts())
+	done, ok, fb := d.rec.counts()
+	_, state := d.tl.state(d.breaker)
+	l := fmt.Sprintf("[%s%s] %.1fs/%s  %d req  %.1f%% ok  %d fallbacks  breaker %s",
+		strings.Repeat("#", filled), strings.Repeat("-", barWidth-filled),
+		elapsed.Seconds(), d.total, done, successPercent(ok, done), fb, state)
+	if len(l) > maxBarLine {
+		l = l[:maxBarLine]
+	}
+	return l
+}
+
+// successPercent is ok over done, in percent (100 when nothing is done).
+func successPercent(ok, done int) float64 {
+	if done == 0 {
+		return 100
+	}
+	return 100 * float64(ok) / float64(done)
 }
 
 // counts is the live summary: requests, success, fallbacks, primary state.
 func (d *display) counts() string {
 	done, ok, fb := d.rec.counts()
-	rate := 100.0
-	if done > 0 {
-		rate = 100 * float64(ok) / float64(done)
-	}
 	down, state := d.tl.state(d.breaker)
 	primary := "up"
 	if down {
 		primary = "DOWN"
 	}
-	return fmt.Sprintf("%d requests, %.1f%% ok, %d fallbacks | %s %s, breaker %s", done, rate, fb, primaryName, primary, state)
+	return fmt.Sprintf("%d requests, %.1f%% ok, %d fallbacks | %s %s, breaker %s",
+		done, successPercent(ok, done), fb, primaryName, primary, state)
 }

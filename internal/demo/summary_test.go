@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flywheel-stack/flywheel/resilience"
 )
 
 func TestPercentiles(t *testing.T) {
@@ -104,12 +106,22 @@ func TestProgressLine(t *testing.T) {
 	rec.add(result{kind: mix[0], ok: false})
 	tl.note(time.Second, true, "down")
 	d := &display{total: 10 * time.Second, tl: tl, rec: rec, breaker: "local-fast/" + primaryModel}
-	got := d.line(5 * time.Second)
-	want := "[############------------]  5.0s/10s  2 requests, 50.0% ok, 1 fallbacks | local-fast DOWN, breaker closed"
-	if got != want {
+	if got, want := d.line(5*time.Second), "[######------] 5.0s/10s  2 req  50.0% ok  1 fallbacks  breaker closed"; got != want {
 		t.Errorf("line\n got %q\nwant %q", got, want)
 	}
-	if got := d.line(20 * time.Second); !strings.HasPrefix(got, "[########################] ") {
+	if got, want := d.counts(), "2 requests, 50.0% ok, 1 fallbacks | local-fast DOWN, breaker closed"; got != want {
+		t.Errorf("counts\n got %q\nwant %q", got, want)
+	}
+	if got := d.line(20 * time.Second); !strings.HasPrefix(got, "[############] 10.0s/10s") {
 		t.Errorf("a full bar: %q", got)
+	}
+	// A long run with many requests still fits an 80-column terminal.
+	for range 12345 {
+		rec.add(result{kind: mix[0], ok: true, backend: remoteName})
+	}
+	tl.breakerChanged(resilience.Transition{Breaker: d.breaker, From: resilience.StateOpen, To: resilience.StateHalfOpen})
+	d.total = 90 * time.Minute
+	if got := d.line(89 * time.Minute); len(got) > 79 {
+		t.Errorf("line of %d characters: %q", len(got), got)
 	}
 }
