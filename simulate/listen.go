@@ -38,11 +38,11 @@ func (s *Server) Listen(ctx context.Context, addr string) (string, func(context.
 	var (
 		once    sync.Once
 		stopErr error
-		stopCtx func() bool
+		stopped = make(chan struct{})
 	)
 	shutdown := func(sctx context.Context) error {
 		once.Do(func() {
-			stopCtx()
+			close(stopped)
 			cancel()
 			err := hs.Shutdown(sctx)
 			if err != nil {
@@ -55,11 +55,16 @@ func (s *Server) Listen(ctx context.Context, addr string) (string, func(context.
 		})
 		return stopErr
 	}
-	stopCtx = context.AfterFunc(ctx, func() {
-		sctx, done := context.WithTimeout(context.Background(), shutdownGrace)
-		defer done()
-		_ = shutdown(sctx)
-	})
+	// Stop when ctx ends, unless shutdown came first.
+	go func() {
+		select {
+		case <-ctx.Done():
+			sctx, done := context.WithTimeout(context.Background(), shutdownGrace)
+			defer done()
+			_ = shutdown(sctx)
+		case <-stopped:
+		}
+	}()
 	return "http://" + ln.Addr().String(), shutdown, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flywheel-stack/flywheel/config"
 	"github.com/flywheel-stack/flywheel/internal/server"
 	"github.com/flywheel-stack/flywheel/telemetry"
 )
@@ -70,7 +71,9 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 	}
 	defer func() { err = errors.Join(err, os.RemoveAll(dataDir)) }()
 
-	backends, err := startBackends(ctx, demoBackends())
+	// The backends stop when Run is done with them, not when ctx ends:
+	// requests in flight at an interrupt still get their answers.
+	backends, err := startBackends(context.WithoutCancel(ctx), demoBackends())
 	if err != nil {
 		return nil, err
 	}
@@ -82,23 +85,14 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("demo: listen on loopback: %w", err)
-	}
 	start := time.Now()
 	tl := newTimeline(start)
-	srv, err := server.New(cfg, server.Options{Listener: ln, Logger: opts.Logger, Getenv: demoEnv,
-		ShutdownGrace: 5 * time.Second, OnBreakerChange: tl.breakerChanged, Sinks: opts.Sinks})
+	gw, err := startGateway(ctx, cfg, tl, opts)
 	if err != nil {
-		_ = ln.Close()
-		return nil, fmt.Errorf("demo: gateway: %w", err)
+		return nil, err
 	}
-	serveCtx, stopServing := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopServing()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(serveCtx) }()
-	gatewayURL := "http://" + ln.Addr().String()
+	defer gw.stop()
+	gatewayURL := gw.url
 
 	writeBanner(out, gatewayURL, backends, routes, opts)
 	if opts.ShowConfig {
@@ -111,7 +105,7 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 	rec := newRecorder(routes)
 	start = time.Now()
 	tl.restart(start)
-	runCtx, endRun := context.WithTimeout(ctx, opts.Duration)
+	runCtx, endRun := context.WithTimeout(gw.failed, opts.Duration)
 	defer endRun()
 	var wg sync.WaitGroup
 	var (
@@ -130,8 +124,7 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 	fmt.Fprintln(out)
 	go func() { defer close(displayDone); d.run(stopDisplay) }()
 
-	drive(runCtx, c, rec, start, opts.Rate, maxInFlight, 5*time.Second)
-	ran := min(time.Since(start), opts.Duration)
+	ran := min(drive(runCtx, c, rec, start, opts.Rate, maxInFlight, 5*time.Second), opts.Duration)
 	interrupted := ctx.Err() != nil
 	endRun()
 	wg.Wait()
@@ -140,11 +133,10 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 
 	// Stop the gateway (it lets answers in progress finish), then the
 	// client's idle connections; the backends stop when Run returns.
-	stopServing()
-	serveErr := <-served
+	serveErr := gw.stop()
 	tr.CloseIdleConnections()
 	if serveErr != nil {
-		return nil, fmt.Errorf("demo: gateway: %w", serveErr)
+		return nil, serveErr
 	}
 	if outageErr != nil {
 		return nil, outageErr
@@ -165,6 +157,50 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 	fmt.Fprintf(out, "\nThe gateway and the simulated backends have stopped. Next: `flywheel serve` in front of\n"+
 		"your own models (docs/gateway.md), or `flywheel simulate` to chaos-test a client (docs/simulator.md).\n")
 	return sum, nil
+}
+
+// gatewayRun is the real gateway (`flywheel serve`'s server), serving on a
+// free loopback port.
+type gatewayRun struct {
+	url string
+	// failed ends when the gateway stops serving by itself, or ctx ends.
+	failed context.Context
+	stop   func() error
+}
+
+// startGateway builds the server from cfg and serves it until stop. Its
+// breaker transitions go to tl.
+func startGateway(ctx context.Context, cfg *config.Config, tl *timeline, opts Options) (*gatewayRun, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo: listen on loopback: %w", err)
+	}
+	srv, err := server.New(cfg, server.Options{Listener: ln, Logger: opts.Logger, Getenv: demoEnv,
+		ShutdownGrace: 5 * time.Second, OnBreakerChange: tl.breakerChanged, Sinks: opts.Sinks})
+	if err != nil {
+		_ = ln.Close()
+		return nil, fmt.Errorf("demo: gateway: %w", err)
+	}
+	serveCtx, stopServing := context.WithCancel(context.WithoutCancel(ctx))
+	failed, fail := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() {
+		err := srv.Serve(serveCtx)
+		fail()
+		served <- err
+	}()
+	var once sync.Once
+	var serveErr error
+	stop := func() error {
+		once.Do(func() {
+			stopServing()
+			if err := <-served; err != nil {
+				serveErr = fmt.Errorf("demo: gateway: %w", err)
+			}
+		})
+		return serveErr
+	}
+	return &gatewayRun{url: "http://" + ln.Addr().String(), failed: failed, stop: stop}, nil
 }
 
 // demoEnv is the environment the demo's gateway sees: the remote's key and

@@ -255,7 +255,9 @@ func (rec *recorder) all() []result {
 // (open loop: a slow answer does not delay the next request), then gives
 // the requests in flight up to grace to finish and cancels the rest. At
 // most maxInFlight are outstanding; beyond that the next waits for a slot.
-func drive(ctx context.Context, c *client, rec *recorder, start time.Time, rate float64, maxInFlight int, grace time.Duration) {
+// It returns how long it sent requests for, from start.
+func drive(ctx context.Context, c *client, rec *recorder, start time.Time, rate float64, maxInFlight int,
+	grace time.Duration) time.Duration {
 	reqCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	var wg sync.WaitGroup
@@ -279,6 +281,7 @@ func drive(ctx context.Context, c *client, rec *recorder, start time.Time, rate 
 		case <-tick.C:
 		}
 	}
+	sent := time.Since(start)
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	t := time.NewTimer(grace)
@@ -289,4 +292,5 @@ func drive(ctx context.Context, c *client, rec *recorder, start time.Time, rate 
 		cancel()
 		<-done
 	}
+	return sent
 }
