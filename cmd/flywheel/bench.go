@@ -33,7 +33,8 @@ and print what the gateway added:
 
   1. short completions in an open loop at --rps (arrivals evenly spaced,
      whatever the answers; latency measured from each request's scheduled
-     send, so queueing is never hidden): p50/p90/p99/p99.9 latency;
+     send, so queueing is never hidden), alternating between the two sides
+     every --slice so that both see the same machine: p50/p90/p99/p99.9;
   2. --streams concurrent streamed completions for --duration: time to the
      first chunk and to the end of the stream;
   3. the saturation rate of each: the open-loop rate is ramped from
@@ -95,6 +96,7 @@ the machine's, not only the server's.`,
 	fl.Float64Var(&cfg.Rate, "rps", 1000, "open-loop rate of the short-completion phase, requests per second")
 	fl.IntVar(&cfg.Streams, "streams", 200, "concurrent streams of the streaming phase (0: skip it)")
 	fl.DurationVar(&cfg.Duration, "duration", 10*time.Second, "length of each phase on each side")
+	fl.DurationVar(&cfg.Slice, "slice", time.Second, "the short-completion phase alternates sides every slice (0: all direct, then all via)")
 	fl.DurationVar(&cfg.Warmup, "warmup", time.Second, "load sent to each side before measuring (0: none)")
 	fl.DurationVar(&cfg.Client.Timeout, "timeout", loadgen.DefaultTimeout, "timeout of one request")
 	fl.IntVar(&cfg.ViaPID, "via-pid", 0, "process id of the gateway, to report its VmRSS (Linux)")

@@ -181,6 +181,9 @@ func (c *Client) readStream(ctx context.Context, body io.Reader, first *time.Tim
 			}
 			switch {
 			case bytes.Equal(data, []byte("[DONE]")):
+				// Read on to the body's end, so that the connection goes
+				// back to the pool instead of being closed.
+				_, _ = io.Copy(io.Discard, br)
 				return "", chunks
 			case bytes.HasPrefix(data, []byte(`{"error"`)):
 				return ClassStreamError, chunks

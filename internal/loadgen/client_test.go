@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -161,5 +162,31 @@ func TestNewClientRejectsBadTargets(t *testing.T) {
 		if _, err := NewClient(tg, ClientOptions{}); err == nil || !strings.Contains(err.Error(), "x") {
 			t.Errorf("%+v: err %v, want one naming the target", tg, err)
 		}
+	}
+}
+
+func TestClientReusesConnectionsAfterStreams(t *testing.T) {
+	t.Parallel()
+	srv, err := simulate.New(simulate.Config{Models: []string{"m"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(srv)
+	var conns atomic.Int64
+	ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	ts.Start()
+	defer ts.Close()
+	c := newClient(t, ts.URL)
+	for range 3 {
+		if res := c.Do(context.Background(), true); res.Class != "" {
+			t.Fatalf("class %q", res.Class)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("three streams in a row opened %d connections, want 1", n)
 	}
 }

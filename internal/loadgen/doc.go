@@ -16,8 +16,10 @@
 //
 //   - Client sends one chat completion, plain or streamed, to a Target over
 //     its own tuned transport, and classifies what went wrong.
-//   - OpenLoop runs a Schedule against a Client into a LoadRecorder;
-//     RunStreams holds a number of streams open into a StreamRecorder.
+//   - OpenLoop runs a Schedule against a Client; Interleaved runs it
+//     against several in alternating slices, so that a disturbance on the
+//     machine falls on all of them alike; RunStreams holds a number of
+//     streams open.
 //   - Search ramps an open-loop rate to find the highest one a target
 //     sustains.
 //   - Run does all three phases for two targets (direct and via) and

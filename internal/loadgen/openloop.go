@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -18,20 +19,73 @@ type Doer interface {
 // waits for every answer. Latency is measured from the due instant, so a
 // server (or a load generator) that falls behind shows it.
 func OpenLoop(ctx context.Context, clk clock.Clock, s Schedule, name string, c Doer) (PhaseResult, error) {
-	if err := s.validate(); err != nil {
+	ps, err := Interleaved(ctx, clk, s, 0, []string{name}, []Doer{c})
+	if err != nil {
 		return PhaseResult{}, err
 	}
+	return ps[0], nil
+}
+
+// Interleaved runs schedule s against each of cs in turn, in alternating
+// slices of length slice (0 or more than s.Duration: one slice of the whole
+// duration): the first for a slice, the next for a slice, and so on until
+// each has had s.Duration. Every slice is an open loop at s.Rate that waits
+// for its answers before the next starts, so the targets never share the
+// machine at once, yet a disturbance that lasts seconds (another process at
+// work) falls on all of them alike. It returns one result per Doer, named
+// by names.
+func Interleaved(ctx context.Context, clk clock.Clock, s Schedule, slice time.Duration, names []string, cs []Doer) ([]PhaseResult, error) {
+	if err := s.validate(); err != nil {
+		return nil, err
+	}
+	if len(names) != len(cs) {
+		return nil, fmt.Errorf("loadgen: %d names for %d targets", len(names), len(cs))
+	}
 	clk = clock.OrReal(clk)
-	rec := newRecorder(s.Count())
-	var wg sync.WaitGroup
-	start := clk.Now()
-	sent := pace(ctx, clk, s, start, func(_ int, due time.Time) {
-		wg.Go(func() { rec.add(due, c.Do(ctx, false), false) })
-	})
-	wg.Wait()
-	p := rec.result(name, sent, clk.Since(start))
-	p.Rate = s.Rate
-	return p, nil
+	slices := sliceSchedule(s, slice)
+	recs := make([]*recorder, len(cs))
+	sent := make([]int, len(cs))
+	elapsed := make([]time.Duration, len(cs))
+	for i := range cs {
+		recs[i] = newRecorder(s.Count())
+	}
+	for _, part := range slices {
+		for i, c := range cs {
+			if ctx.Err() != nil {
+				break
+			}
+			var wg sync.WaitGroup
+			start := clk.Now()
+			sent[i] += pace(ctx, clk, part, start, func(_ int, due time.Time) {
+				wg.Go(func() { recs[i].add(due, c.Do(ctx, false), false) })
+			})
+			wg.Wait()
+			elapsed[i] += clk.Since(start)
+		}
+	}
+	out := make([]PhaseResult, len(cs))
+	for i := range cs {
+		out[i] = recs[i].result(names[i], sent[i], elapsed[i])
+		out[i].Rate = s.Rate
+	}
+	return out, nil
+}
+
+// sliceSchedule cuts s into consecutive schedules of at most slice each,
+// which together send s.Count() requests at s.Rate.
+func sliceSchedule(s Schedule, slice time.Duration) []Schedule {
+	if slice <= 0 || slice >= s.Duration {
+		return []Schedule{s}
+	}
+	var parts []Schedule
+	total := s.Count()
+	per := Schedule{Rate: s.Rate, Duration: slice}.Count()
+	for n := 0; n < total; n += per {
+		k := min(per, total-n)
+		// A schedule of k requests: just long enough that Count is k.
+		parts = append(parts, Schedule{Rate: s.Rate, Duration: s.At(k-1) + 1})
+	}
+	return parts
 }
 
 // RunStreams holds n streamed chat completions open against c for d: each

@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -104,5 +105,79 @@ func TestRunStreamsStopsWithTheRun(t *testing.T) {
 	p := RunStreams(ctx, nil, 8, time.Hour, "via", d)
 	if p.Sent != 0 || d.calls.Load() != 0 {
 		t.Errorf("a cancelled run sent %d", p.Sent)
+	}
+}
+
+func TestSliceSchedule(t *testing.T) {
+	t.Parallel()
+	s := Schedule{Rate: 1000, Duration: 2500 * time.Millisecond}
+	parts := sliceSchedule(s, time.Second)
+	var counts []int
+	total := 0
+	for _, p := range parts {
+		if p.Rate != s.Rate {
+			t.Errorf("slice rate %g", p.Rate)
+		}
+		counts = append(counts, p.Count())
+		total += p.Count()
+	}
+	if len(parts) != 3 || counts[0] != 1000 || counts[1] != 1000 || counts[2] != 500 || total != s.Count() {
+		t.Errorf("slices of %v: counts %v (total %d), want 1000, 1000, 500", s, counts, total)
+	}
+	for _, slice := range []time.Duration{0, 2500 * time.Millisecond, time.Hour} {
+		if parts := sliceSchedule(s, slice); len(parts) != 1 || parts[0] != s {
+			t.Errorf("slice %v: %v, want the schedule whole", slice, parts)
+		}
+	}
+	// Odd rates still add up.
+	odd := Schedule{Rate: 333, Duration: 3 * time.Second}
+	sum := 0
+	for _, p := range sliceSchedule(odd, 700*time.Millisecond) {
+		sum += p.Count()
+	}
+	if sum != odd.Count() {
+		t.Errorf("333 req/s in 700 ms slices: %d requests, want %d", sum, odd.Count())
+	}
+}
+
+// orderDoer records which side each request went to.
+type orderDoer struct {
+	name  string
+	order chan<- string
+}
+
+func (d orderDoer) Do(_ context.Context, _ bool) Result {
+	d.order <- d.name
+	now := time.Now()
+	return Result{Sent: now, FirstChunk: now, Done: now, Status: 200}
+}
+
+func TestInterleavedAlternatesSides(t *testing.T) {
+	t.Parallel()
+	order := make(chan string, 100)
+	s := Schedule{Rate: 1000, Duration: 12 * time.Millisecond}
+	ps, err := Interleaved(context.Background(), nil, s, 4*time.Millisecond, []string{"a", "b"},
+		[]Doer{orderDoer{"a", order}, orderDoer{"b", order}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(order)
+	var runs []string
+	for name := range order {
+		if len(runs) == 0 || runs[len(runs)-1] != name {
+			runs = append(runs, name)
+		}
+	}
+	// Each slice waits for its answers, so the sides never mix.
+	if got := strings.Join(runs, ""); got != "ababab" {
+		t.Errorf("sides in order %q, want ababab", got)
+	}
+	for _, p := range ps {
+		if p.Sent != 12 || p.OK != 12 || p.Rate != 1000 {
+			t.Errorf("%s: sent %d ok %d rate %g, want 12 each at 1000", p.Target, p.Sent, p.OK, p.Rate)
+		}
+	}
+	if _, err := Interleaved(context.Background(), nil, s, 0, []string{"a"}, nil); err == nil {
+		t.Error("names and targets of different lengths: want an error")
 	}
 }

@@ -22,6 +22,10 @@ type Config struct {
 	Streams int
 	// Duration is the length of each side of each phase.
 	Duration time.Duration
+	// Slice is how long the short-completion phase stays on one side
+	// before it switches to the other; 0 runs all of direct, then all of
+	// via.
+	Slice time.Duration
 	// Warmup is sent to each side at Rate before measuring, to open
 	// connections and warm caches; 0 skips it.
 	Warmup time.Duration
@@ -104,9 +108,10 @@ type SaturationPair struct {
 	Via    Saturation `json:"via"`
 }
 
-// Run measures both targets phase by phase, each phase direct first and
-// then via: short completions in an open loop at Rate, then Streams
-// concurrent streams, then (if asked) a saturation search.
+// Run measures both targets phase by phase: short completions in an open
+// loop at Rate (the two sides alternating every Slice), then Streams
+// concurrent streams (direct, then via), then (if asked) a saturation
+// search on each.
 func Run(ctx context.Context, cfg Config) (Report, error) {
 	if cfg.Duration <= 0 {
 		return Report{}, errors.New("loadgen: duration must be above 0")
@@ -158,12 +163,10 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		}
 	}
 
-	var load [2]PhaseResult
-	for i, c := range sides {
-		say("short completions to %s: %g req/s for %v", c.target.Name, cfg.Rate, cfg.Duration)
-		if load[i], err = OpenLoop(ctx, clk, sched, c.target.Name, c); err != nil {
-			return rep, err
-		}
+	say("short completions: %g req/s for %v to each side, alternating every %v", cfg.Rate, cfg.Duration, cfg.Slice)
+	load, err := Interleaved(ctx, clk, sched, cfg.Slice, []string{direct.target.Name, via.target.Name}, []Doer{direct, via})
+	if err != nil {
+		return rep, err
 	}
 	rep.Load = compare(load[0], load[1])
 	if err := ctx.Err(); err != nil {

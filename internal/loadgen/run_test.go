@@ -61,7 +61,7 @@ func TestRunMeasuresBothSides(t *testing.T) {
 			t.Errorf("simulator completed %d, want %d", side.sim.Stats().Completed, want)
 		}
 	}
-	for _, phase := range []string{"warming up direct", "short completions to via", "3 concurrent streams to direct",
+	for _, phase := range []string{"warming up direct", "short completions: 200 req/s", "3 concurrent streams to direct",
 		"saturation search on via"} {
 		if !strings.Contains(progress.String(), phase) {
 			t.Errorf("progress lacks %q:\n%s", phase, progress.String())

@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/flywheel-stack/flywheel/clock"
@@ -37,9 +38,14 @@ func (s Schedule) Count() int {
 	if !(s.Rate > 0) || s.Duration <= 0 {
 		return 0
 	}
-	n := int(s.Duration.Seconds() * s.Rate)
-	if s.At(n) < s.Duration {
-		n++ // the arrival at offset n/Rate still falls inside
+	// The smallest n with At(n) ≥ Duration, settled against At itself so
+	// that float rounding cannot add or lose an arrival.
+	n := int(math.Ceil(s.Duration.Seconds() * s.Rate))
+	for n > 0 && s.At(n-1) >= s.Duration {
+		n--
+	}
+	for s.At(n) < s.Duration {
+		n++
 	}
 	return n
 }
