@@ -38,8 +38,8 @@ and print what the gateway added:
   2. --streams concurrent streamed completions for --duration: time to the
      first chunk and to the end of the stream;
   3. the saturation rate of each: the open-loop rate is ramped from
-     --saturation-start by half each step until errors or p99 latency pass
-     their bounds, then bisected.
+     --saturation-start by half each step until errors, median or p99
+     latency pass their bounds, then bisected.
 
 With --via-pid the gateway's resident memory (VmRSS) is read while it holds
 the streams and after the saturation search. The load generator runs on the
@@ -108,6 +108,7 @@ the machine's, not only the server's.`,
 	fl.Float64Var(&sat.Factor, "saturation-factor", sat.Factor, "rate multiplier between saturation steps")
 	fl.DurationVar(&sat.Step, "saturation-step", sat.Step, "how long each saturation step lasts")
 	fl.IntVar(&sat.Refine, "saturation-refine", sat.Refine, "bisection steps after the ramp")
+	fl.DurationVar(&sat.MaxP50, "saturation-p50", sat.MaxP50, "median latency beyond which a rate is past saturation (0: no bound)")
 	fl.DurationVar(&sat.MaxP99, "saturation-p99", sat.MaxP99, "p99 latency beyond which a rate is past saturation")
 	fl.Float64Var(&sat.MaxErrorRate, "saturation-errors", sat.MaxErrorRate, "error rate (0-1) beyond which a rate is past saturation")
 	fl.BoolVar(&asJSON, "json", false, "print the results as JSON")

@@ -43,8 +43,12 @@ func (r Report) WriteText(w io.Writer) error {
 
 	if s := r.Saturation; s != nil {
 		c := r.SearchConfig
-		fmt.Fprintf(&b, "\nSaturation (highest open-loop rate with at most %.3g%% errors and p99 at most %v, %v per step)\n",
-			100*c.MaxErrorRate, c.MaxP99, c.Step)
+		p50 := ""
+		if c.MaxP50 > 0 {
+			p50 = fmt.Sprintf(", p50 at most %v", c.MaxP50)
+		}
+		fmt.Fprintf(&b, "\nSaturation (highest open-loop rate with at most %.3g%% errors%s and p99 at most %v, %v per step)\n",
+			100*c.MaxErrorRate, p50, c.MaxP99, c.Step)
 		for _, sat := range []Saturation{s.Direct, s.Via} {
 			capped := ""
 			if sat.Capped {

@@ -28,7 +28,7 @@ func sampleReport() Report {
 			Direct: Saturation{Target: "direct", Rate: 15000, Capped: true, Steps: []Step{{Rate: 15000, Held: true, Throughput: 14990}}},
 			Via: Saturation{Target: "via", Rate: 12656, Steps: []Step{
 				{Rate: 12656, Held: true, Throughput: 12650, P50: 400 * us, P99: 9 * time.Millisecond},
-				{Rate: 16875, Why: "p99 310ms > 50ms", Throughput: 13000, P99: 310 * time.Millisecond}}},
+				{Rate: 16875, Why: "p99 310ms > 200ms", Throughput: 13000, P99: 310 * time.Millisecond}}},
 		},
 		RSS: &RSS{PID: 4242, PeakStreams: 100 << 20, AfterSaturation: 48 << 20},
 	}
@@ -60,10 +60,10 @@ func TestWriteText(t *testing.T) {
 		"via errors: connect 1, status_502 1",
 		"Streams, 200 concurrent",
 		"+0.150ms", "+0.400ms", // first chunk
-		"at most 1% errors and p99 at most 50ms, 2s per step",
+		"at most 1% errors, p50 at most 10ms and p99 at most 200ms, 2s per step",
 		"15000 req/s (the search's maximum",
 		"12656 req/s",
-		"broke: p99 310ms > 50ms",
+		"broke: p99 310ms > 200ms",
 		"Gateway memory (pid 4242, VmRSS)",
 		"peak while holding 200 streams: 100.0 MiB",
 		"after the saturation search:  48.0 MiB",

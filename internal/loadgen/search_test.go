@@ -85,7 +85,7 @@ func TestRampPassesErrorsOn(t *testing.T) {
 
 func TestHolds(t *testing.T) {
 	t.Parallel()
-	cfg := SearchConfig{MaxErrorRate: 0.01, MaxP99: 50 * time.Millisecond}
+	cfg := SearchConfig{MaxErrorRate: 0.01, MaxP50: 5 * time.Millisecond, MaxP99: 50 * time.Millisecond}
 	tests := []struct {
 		name string
 		p    PhaseResult
@@ -94,6 +94,7 @@ func TestHolds(t *testing.T) {
 		{"fine", PhaseResult{OK: 1000, Errors: map[string]int{"timeout": 10}, Latency: Percentiles{P99: 50 * time.Millisecond}}, true},
 		{"errors", PhaseResult{OK: 1000, Errors: map[string]int{"timeout": 11}, Latency: Percentiles{P99: time.Millisecond}}, false},
 		{"slow", PhaseResult{OK: 1000, Latency: Percentiles{P99: 51 * time.Millisecond}}, false},
+		{"slow median", PhaseResult{OK: 1000, Latency: Percentiles{P50: 6 * time.Millisecond, P99: 7 * time.Millisecond}}, false},
 		{"nothing answered", PhaseResult{}, false},
 	}
 	for _, tt := range tests {
@@ -112,6 +113,7 @@ func TestSearchValidates(t *testing.T) {
 		{Start: 10, Max: 50, Factor: 2, Step: 0, MaxP99: time.Second},
 		{Start: 10, Max: 50, Factor: 2, Step: time.Second, MaxP99: 0},
 		{Start: 10, Max: 50, Factor: 2, Step: time.Second, MaxP99: time.Second, MaxErrorRate: 1},
+		{Start: 10, Max: 50, Factor: 2, Step: time.Second, MaxP99: time.Second, MaxP50: -1},
 	}
 	for _, c := range bad {
 		if _, err := Search(context.Background(), nil, c, "x", &countingDoer{}); err == nil {
