@@ -58,6 +58,8 @@ type Phase struct {
 	Requests, OK, Fallbacks int
 	// ServedBy counts the answers by backend.
 	ServedBy map[string]int
+	// Latency is the time to the whole answer, for the answered requests.
+	Latency Percentiles
 }
 
 // Summary is what a run of the demo measured, as the client saw it.
@@ -128,6 +130,7 @@ func summarize(results []result, rec *recorder, ran time.Duration, spans []phase
 		s.Phases = append(s.Phases, Phase{Name: sp.name, From: sp.from, To: sp.to, ServedBy: map[string]int{}})
 	}
 	var latencies, ttfts []time.Duration
+	phaseLatencies := make([][]time.Duration, len(s.Phases))
 	for i := range results {
 		r := &results[i]
 		s.Requests++
@@ -138,9 +141,10 @@ func summarize(results []result, rec *recorder, ran time.Duration, spans []phase
 			s.Degraded++
 		}
 		var ph *Phase
+		var phLat *[]time.Duration
 		for j := range s.Phases {
 			if r.sent >= s.Phases[j].From && (r.sent < s.Phases[j].To || j == len(s.Phases)-1) {
-				ph = &s.Phases[j]
+				ph, phLat = &s.Phases[j], &phaseLatencies[j]
 				break
 			}
 		}
@@ -165,12 +169,16 @@ func summarize(results []result, rec *recorder, ran time.Duration, spans []phase
 		if ph != nil {
 			ph.OK++
 			ph.ServedBy[r.backend]++
+			*phLat = append(*phLat, r.latency)
 			if fb {
 				ph.Fallbacks++
 			}
 		}
 	}
 	s.Latency, s.TTFT = percentiles(latencies), percentiles(ttfts)
+	for j := range s.Phases {
+		s.Phases[j].Latency = percentiles(phaseLatencies[j])
+	}
 	return s
 }
 
@@ -208,14 +216,14 @@ func (s *Summary) Write(w io.Writer) error {
 	p("")
 	p("By phase")
 	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  time\tprimary\trequests\tsuccess\tfallbacks\tserved by")
+	fmt.Fprintln(tw, "  time\tprimary\trequests\tsuccess\tfallbacks\tp50\tserved by")
 	for _, ph := range s.Phases {
 		rate := 100.0
 		if ph.Requests > 0 {
 			rate = 100 * float64(ph.OK) / float64(ph.Requests)
 		}
-		fmt.Fprintf(tw, "  %.1fs-%.1fs\t%s\t%d\t%.1f%%\t%d\t%s\n", ph.From.Seconds(), ph.To.Seconds(), ph.Name,
-			ph.Requests, rate, ph.Fallbacks, servedBy(ph.ServedBy))
+		fmt.Fprintf(tw, "  %.1fs-%.1fs\t%s\t%d\t%.1f%%\t%d\t%s\t%s\n", ph.From.Seconds(), ph.To.Seconds(), ph.Name,
+			ph.Requests, rate, ph.Fallbacks, ms(ph.Latency.P50), servedBy(ph.ServedBy))
 	}
 	_ = tw.Flush()
 

@@ -62,6 +62,9 @@ func TestSummarize(t *testing.T) {
 		s.Phases[2].Requests != 1 || s.Phases[2].OK != 0 {
 		t.Errorf("phases %+v", s.Phases)
 	}
+	if s.Phases[1].Latency != (Percentiles{N: 3, P50: 200 * time.Millisecond, P95: 300 * time.Millisecond, P99: 300 * time.Millisecond}) {
+		t.Errorf("latency while down: %+v", s.Phases[1].Latency)
+	}
 	if s.SuccessRate() != 0.8 || s.Problems["stream ended without [DONE]"] != 1 {
 		t.Errorf("success %v, problems %v", s.SuccessRate(), s.Problems)
 	}
@@ -72,7 +75,7 @@ func TestSummarize(t *testing.T) {
 	}
 	for _, want := range []string{"Summary: 5 requests in 9.0s (3 streamed)", "success rate  80.0%", "fallbacks     2",
 		"served by     remote 2, local-fast 1, local-flaky 1", "p50 100ms", "first token   p50 10ms  (2 streams)",
-		"3.0s-7.0s  local-fast down", "3.00s  x  closed -> open", "Failures", "1  stream ended without [DONE]",
+		"3.0s-7.0s  local-fast down  3         100.0%   2          200ms  remote 2, local-flaky 1", "3.00s  x  closed -> open", "Failures", "1  stream ended without [DONE]",
 		"Stored\n  5 inferences"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
