@@ -33,6 +33,9 @@ type Options struct {
 	Breakers *resilience.Registry
 	// Sink receives one event per finished request. nil: none.
 	Sink telemetry.Sink
+	// Feedback, if set, is where POST /v1/feedback writes. nil: that
+	// endpoint answers 503.
+	Feedback *Feedback
 	// Logger receives structured logs. nil: slog.Default().
 	Logger *slog.Logger
 	// Clock is the time source. nil: the real clock.
@@ -54,6 +57,7 @@ type Gateway struct {
 	modelNames []string          // routes and direct targets, sorted, for errors
 	breakers   *resilience.Registry
 	sink       telemetry.Sink
+	feedback   *Feedback
 	log        *slog.Logger
 	clk        clock.Clock
 	apiKeys    keySet
@@ -108,7 +112,7 @@ func New(opts Options) (*Gateway, error) {
 	}
 	g := &Gateway{
 		cfg: cfg, backends: map[string]*backend.Backend{}, routes: map[string]*route{}, direct: map[string]*route{},
-		breakers: opts.Breakers, sink: opts.Sink, log: opts.Logger, clk: clock.OrReal(opts.Clock),
+		breakers: opts.Breakers, sink: opts.Sink, log: opts.Logger, clk: clock.OrReal(opts.Clock), feedback: opts.Feedback,
 		apiKeys:    newKeySet(splitKeys(getenv(cfg.Server.APIKeysEnv))),
 		adminToken: newKeySet([]string{getenv(cfg.Server.AdminTokenEnv)}),
 		maxBody:    int64(cfg.Server.MaxBodyBytes),
@@ -218,6 +222,7 @@ func (g *Gateway) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v1/completions", g.proxyHandler(backend.Completions))
 	mux.HandleFunc("POST /v1/embeddings", g.proxyHandler(backend.Embeddings))
 	mux.HandleFunc("GET /v1/models", g.handleModels)
+	mux.HandleFunc("POST /v1/feedback", g.handleFeedback)
 	mux.HandleFunc("GET /v1/models/{model...}", g.handleModel)
 	mux.Handle("GET /admin/v1/breakers", g.adminAuth(http.HandlerFunc(g.handleBreakers)))
 	mux.Handle("POST /admin/v1/breakers/{key...}", g.adminAuth(http.HandlerFunc(g.handleBreakerAction)))

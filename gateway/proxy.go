@@ -101,6 +101,10 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request, ep backend.
 		return
 	}
 	ev.Route, ev.User = rt.name, f.user
+	if ev.User == "" {
+		ev.User = r.Header.Get(HeaderUser)
+	}
+	g.capture(ev, body)
 	ev.Stream = f.stream && ep != backend.Embeddings
 	g.forward(w, r, ep, rt, body, f, ev)
 }
@@ -333,6 +337,9 @@ func (g *Gateway) respond(w http.ResponseWriter, r *http.Request, up *upstream, 
 		h.Set("Content-Length", strconv.Itoa(len(up.body)))
 		w.WriteHeader(up.resp.StatusCode)
 		_, _ = w.Write(up.body)
+		if ev.ResponseBody != nil {
+			ev.ResponseBody = up.body // captured: the writer copies it
+		}
 		if up.resp.StatusCode >= 400 {
 			ev.Status, ev.ErrorClass = telemetry.StatusBackendError, "status_"+strconv.Itoa(up.resp.StatusCode)
 			return

@@ -43,6 +43,7 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 			}
 		}
 		if !(up.injects && isUsageOnly(event)) {
+			captureResponse(ev, event)
 			if _, werr := w.Write(event); werr != nil {
 				err = werr
 				break

@@ -47,7 +47,12 @@ for every model found.`,
 			if listen != "" {
 				cfg.Server.Listen = listen
 			}
-			srv, err := server.New(cfg, server.Options{Logger: logger, ShutdownGrace: grace})
+			st, err := openStore(cmd.Context(), cfg, logger)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			srv, err := server.New(cfg, server.Options{Logger: logger, ShutdownGrace: grace, Store: st})
 			if err != nil {
 				return err
 			}

@@ -45,8 +45,8 @@ func dependencySpec(d config.Dependency, getenv func(string) string) (health.Spe
 // a check per backend (non-critical: a route can fall back), the breakers
 // (warn only) and a critical check that at least one route exists.
 func buildChecker(cfg *config.Config, gw *gateway.Gateway, version string, getenv func(string) string,
-	logger *slog.Logger) (*health.Checker, error) {
-	var checks []health.Check
+	logger *slog.Logger, extra ...health.Check) (*health.Checker, error) {
+	checks := extra
 	for _, d := range cfg.Dependencies {
 		spec, err := dependencySpec(d, getenv)
 		if err != nil {

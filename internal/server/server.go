@@ -17,6 +17,8 @@ import (
 	"github.com/flywheel-stack/flywheel/health"
 	"github.com/flywheel-stack/flywheel/internal/version"
 	"github.com/flywheel-stack/flywheel/resilience"
+	"github.com/flywheel-stack/flywheel/store"
+	"github.com/flywheel-stack/flywheel/store/writer"
 	"github.com/flywheel-stack/flywheel/telemetry"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -41,6 +43,10 @@ type Options struct {
 	// Clock is the gateway's time source (breakers, Retry-After,
 	// telemetry timestamps). nil: the real clock; tests pass a clock.Fake.
 	Clock clock.Clock
+	// Store keeps every inference and feedback (open it with
+	// store/open.Store). nil: nothing is stored and POST /v1/feedback
+	// answers 503. The caller closes it after Serve or Close returns.
+	Store store.Store
 }
 
 // Server is a running `flywheel serve`.
@@ -50,7 +56,10 @@ type Server struct {
 	Gateway  *gateway.Gateway
 	Health   *health.Checker
 	Registry *prometheus.Registry
-	handler  http.Handler
+	// Telemetry is the writer that batches events into Options.Store; nil
+	// without a store.
+	Telemetry *writer.Writer
+	handler   http.Handler
 }
 
 // New builds the server from cfg.
@@ -65,13 +74,17 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		opts.ShutdownGrace = 30 * time.Second
 	}
 	prom := telemetry.NewPrometheus()
+	sp := newStoreParts(cfg, opts)
 	gw, err := gateway.New(gateway.Options{Config: cfg, Logger: opts.Logger, Getenv: opts.Getenv,
-		Sink: append(telemetry.Sinks{prom}, opts.Sinks...), OnBreakerChange: opts.OnBreakerChange, Clock: opts.Clock})
+		Sink: append(append(telemetry.Sinks{prom}, opts.Sinks...), sp.sinks...), OnBreakerChange: opts.OnBreakerChange,
+		Clock: opts.Clock, Feedback: sp.feedback})
 	if err != nil {
+		sp.close()
 		return nil, err
 	}
-	checker, err := buildChecker(cfg, gw, version.String(), opts.Getenv, opts.Logger)
+	checker, err := buildChecker(cfg, gw, version.String(), opts.Getenv, opts.Logger, sp.checks...)
 	if err != nil {
+		sp.close()
 		return nil, err
 	}
 	resil := resilience.NewCollector(gw.Breakers())
@@ -81,12 +94,23 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prom, resil, checker.Collector(), gatewayCollector{gw})
+	reg.MustRegister(sp.collectors...)
 
 	mux := http.NewServeMux()
 	gw.Register(mux)
 	checker.Register(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	return &Server{cfg: cfg, opts: opts, Gateway: gw, Health: checker, Registry: reg, handler: mux}, nil
+	return &Server{cfg: cfg, opts: opts, Gateway: gw, Health: checker, Registry: reg, Telemetry: sp.writer, handler: mux}, nil
+}
+
+// Close writes the telemetry still queued (until ctx ends) and stops the
+// writer. Serve calls it on its way out; a caller that only uses Handler
+// calls it itself. It does not close Options.Store.
+func (s *Server) Close(ctx context.Context) error {
+	if s.Telemetry == nil {
+		return nil
+	}
+	return s.Telemetry.Close(ctx)
 }
 
 // Handler returns the server's HTTP handler.
@@ -108,6 +132,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		return err
 	}
 	defer s.Health.Stop()
+	defer s.flushTelemetry()
 	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)

@@ -1,0 +1,32 @@
+package gateway
+
+import "github.com/flywheel-stack/flywheel/telemetry"
+
+// HeaderUser names the end user when the request body has no OpenAI "user"
+// field.
+const HeaderUser = "X-Flywheel-User"
+
+// capture marks what of the request and its answer the event carries, per
+// the capture section, when a store is attached: the request body (the
+// writer copies it) and, through captureResponse, the raw answer. Sampling
+// is by inference id; redaction and text extraction happen in the writer,
+// off the request path.
+func (g *Gateway) capture(ev *telemetry.Event, body []byte) {
+	c := &g.cfg.Capture
+	if g.feedback == nil || !(c.Prompts || c.Responses) || !telemetry.Sampled(ev.InferenceID, c.SampleRate) {
+		return
+	}
+	if c.Prompts {
+		ev.Request = body
+	}
+	if c.Responses {
+		ev.ResponseBody = []byte{} // non-nil: capture the answer
+	}
+}
+
+// captureResponse appends a piece of the answer when the event captures it.
+func captureResponse(ev *telemetry.Event, data []byte) {
+	if ev.ResponseBody != nil {
+		ev.ResponseBody = append(ev.ResponseBody, data...)
+	}
+}
