@@ -115,6 +115,18 @@ func isKustomization(path string, root *yaml.Node) bool {
 	return scalar(root, "kind") == "Kustomization" && strings.HasPrefix(scalar(root, "apiVersion"), "kustomize.config.k8s.io")
 }
 
+// imageNode returns the scalar an image value is written as, following a
+// YAML alias to its anchor (where a pin must rewrite it), or nil.
+func imageNode(n *yaml.Node) *yaml.Node {
+	if n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return nil
+	}
+	return n
+}
+
 // occurrenceAt builds the occurrence of a scalar image node.
 func occurrenceAt(path string, n *yaml.Node, src Source, where, policy string) Occurrence {
 	o := Occurrence{File: path, Line: n.Line, Column: n.Column, Text: n.Value, Image: n.Value,
@@ -156,8 +168,8 @@ func findKubernetes(path string, n *yaml.Node, object string) []Occurrence {
 func containers(path string, list *yaml.Node, object, what string) []Occurrence {
 	var out []Occurrence
 	for _, c := range list.Content {
-		img := lookup(c, "image")
-		if img == nil || img.Kind != yaml.ScalarNode {
+		img := imageNode(lookup(c, "image"))
+		if img == nil {
 			continue
 		}
 		where := strings.TrimSpace(fmt.Sprintf("%s %s %s", object, what, scalar(c, "name")))
@@ -187,8 +199,8 @@ func findCompose(path string, root *yaml.Node) []Occurrence {
 	var out []Occurrence
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		svc := services.Content[i+1]
-		img := lookup(svc, "image")
-		if img == nil || img.Kind != yaml.ScalarNode {
+		img := imageNode(lookup(svc, "image"))
+		if img == nil {
 			continue
 		}
 		out = append(out, occurrenceAt(path, img, SourceCompose, "service "+services.Content[i].Value,

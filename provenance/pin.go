@@ -91,7 +91,13 @@ func (r *Resolver) Pin(ctx context.Context, files []File) *PinResult {
 	})
 	for i, f := range files {
 		var edits []Edit
+		seen := map[[2]int]bool{} // a YAML anchor is rewritten once for all its aliases
 		for _, t := range perFile[i] {
+			at := [2]int{t.occ.Line, t.occ.Column}
+			if seen[at] {
+				continue
+			}
+			seen[at] = true
 			out := digests[t.key]
 			if out.err != nil {
 				res.Errors = append(res.Errors, &ImageError{Occurrence: t.occ, Err: out.err})

@@ -35,6 +35,20 @@ type testRegistry struct {
 	// throttle, while above 0, answers manifest requests with 429 and
 	// Retry-After: 7, counting down.
 	throttle atomic.Int32
+	// noDigestOnHead drops Docker-Content-Digest from HEAD answers, as
+	// some registries do.
+	noDigestOnHead atomic.Bool
+}
+
+// headerDropper removes one header from the answers it passes on.
+type headerDropper struct {
+	http.ResponseWriter
+	drop string
+}
+
+func (h headerDropper) WriteHeader(code int) {
+	h.Header().Del(h.drop)
+	h.ResponseWriter.WriteHeader(code)
 }
 
 func newTestRegistry(t *testing.T) *testRegistry {
@@ -51,6 +65,9 @@ func newTestRegistry(t *testing.T) *testRegistry {
 				http.Error(w, `{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}`, http.StatusTooManyRequests)
 				return
 			}
+		}
+		if r.Method == http.MethodHead && tr.noDigestOnHead.Load() {
+			w = headerDropper{w, "Docker-Content-Digest"}
 		}
 		reg.ServeHTTP(w, r)
 	}))
@@ -342,5 +359,44 @@ func TestPinReportsEachImageAndKeepsGoing(t *testing.T) {
 	}
 	if len(res.Files) != 1 || !strings.Contains(string(res.Files[0].New), "/ok:v1@"+good.String()+"\n") {
 		t.Errorf("the good image was not pinned: %+v", res.Files)
+	}
+}
+
+func TestPinFallsBackToGetWithoutDigestHeader(t *testing.T) {
+	t.Parallel()
+	tr := newTestRegistry(t)
+	digest := tr.pushIndex(t, "multi:v3")
+	tr.noDigestOnHead.Store(true)
+	tr.resetCalls()
+	path := writeFile(t, t.TempDir(), "compose.yaml", "services:\n  a:\n    image: "+tr.host+"/multi:v3\n")
+	res := tr.resolver(nil).Pin(context.Background(), scanOne(t, path))
+	if len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	if got := string(res.Files[0].New); !strings.Contains(got, "/multi:v3@"+digest.String()+"\n") {
+		t.Errorf("pinned:\n%s\nwant the index digest %s", got, digest)
+	}
+	if n := tr.calls("/v2/multi/manifests/v3"); n != 2 {
+		t.Errorf("manifest asked %d times, want 2 (HEAD, then GET)", n)
+	}
+}
+
+func TestPinRewritesAYAMLAnchorOnce(t *testing.T) {
+	t.Parallel()
+	tr := newTestRegistry(t)
+	digest := tr.pushImage(t, "app:v4")
+	content := "x-image: &img HOST/app:v4\nservices:\n  a: {image: *img}\n  b:\n    image: *img\n"
+	path := writeFile(t, t.TempDir(), "compose.yaml", strings.ReplaceAll(content, "HOST", tr.host))
+	files := scanOne(t, path)
+	if n := len(files[0].Occurrences); n != 2 || files[0].Occurrences[1].Line != 1 {
+		t.Fatalf("occurrences %+v, want two at the anchor on line 1", files[0].Occurrences)
+	}
+	res := tr.resolver(nil).Pin(context.Background(), files)
+	if len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	want := strings.ReplaceAll(strings.Replace(content, "HOST/app:v4", "HOST/app:v4@"+digest.String(), 1), "HOST", tr.host)
+	if got := string(res.Files[0].New); got != want {
+		t.Errorf("pinned:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -112,10 +112,33 @@ func (r *Resolver) options(ctx context.Context) []remote.Option {
 // multi-arch image, the digest of its index.
 func (r *Resolver) Digest(ctx context.Context, ref Reference) (string, error) {
 	desc, err := remote.Head(ref.TagRef(), r.options(ctx)...)
-	if err != nil {
+	if err == nil {
+		return desc.Digest.String(), nil
+	}
+	if !worthGet(err) {
 		return "", registryError(ref.TagRef().Name(), err)
 	}
-	return desc.Digest.String(), nil
+	// A HEAD without a digest header, or a refusal without a body: a GET
+	// computes the digest from the manifest, or says why it is refused.
+	full, gerr := remote.Get(ref.TagRef(), r.options(ctx)...)
+	if gerr != nil {
+		return "", registryError(ref.TagRef().Name(), gerr)
+	}
+	return full.Digest.String(), nil
+}
+
+// worthGet reports whether a failed HEAD is worth a GET: not for a 404 (the
+// GET would say the same) nor for the statuses the retrier already waited
+// out (429, 5xx) or a cancelled context.
+func worthGet(err error) bool {
+	if ctxErr := errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded); ctxErr {
+		return false
+	}
+	var te *transport.Error
+	if errors.As(err, &te) {
+		return te.StatusCode != http.StatusNotFound && !resilience.IsFailureStatus(te.StatusCode)
+	}
+	return true
 }
 
 // Exists reports whether ref's digest is still in the registry (nil), gone
