@@ -131,10 +131,11 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 	close(stopDisplay)
 	<-displayDone
 
-	// Stop the gateway (it lets answers in progress finish), then the
-	// client's idle connections; the backends stop when Run returns.
-	serveErr := gw.stop()
+	// Close the client's idle connections first (net/http's graceful
+	// shutdown waits 5 s for a connection that never sent a request),
+	// then stop the gateway; the backends stop when Run returns.
 	tr.CloseIdleConnections()
+	serveErr := gw.stop()
 	if serveErr != nil {
 		return nil, serveErr
 	}
