@@ -215,7 +215,9 @@ func (w Weights) Blocks() uint64 {
 // File returns the bytes the weights take in the file: each tensor once.
 func (w Weights) File() uint64 {
 	n := w.Input + w.Blocks()
-	if !w.Tied {
+	if w.Tied {
+		n += w.Output - min(w.Output, w.Input) // the output norm; the matrix is the embeddings
+	} else {
 		n += w.Output
 	}
 	return n

@@ -166,7 +166,7 @@ func ReadGGUF(r io.Reader) (*GGUFFile, error) {
 	for i := uint64(0); i < nTensors && d.err == nil; i++ {
 		t := TensorInfo{Name: d.str()}
 		nd := d.u32()
-		if d.err == nil && nd > ggufMaxDims {
+		if nd > ggufMaxDims {
 			return nil, fmt.Errorf("gguf: tensor %q has %d dimensions", t.Name, nd)
 		}
 		t.Dims = make([]uint64, nd)
@@ -210,17 +210,20 @@ func (d *ggufDecoder) fail(err error) {
 }
 
 func (d *ggufDecoder) read(n int) []byte {
-	if d.err != nil {
-		return d.buf[:n]
-	}
-	if _, err := io.ReadFull(d.r, d.buf[:n]); err != nil {
+	b := d.buf[:n]
+	if d.err == nil {
+		_, err := io.ReadFull(d.r, b)
+		if err == nil {
+			d.pos += uint64(n)
+			return b
+		}
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
 		d.fail(err)
 	}
-	d.pos += uint64(n)
-	return d.buf[:n]
+	clear(b) // after an error every value reads as zero, so no loop runs on garbage
+	return b
 }
 
 func (d *ggufDecoder) u8() uint8   { return d.read(1)[0] }

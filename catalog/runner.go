@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"time"
 )
 
 // ErrToolNotFound is returned by a [Runner] when the program is not
@@ -42,6 +43,7 @@ func (ExecRunner) Run(ctx context.Context, name string, args ...string) ([]byte,
 	cmd := exec.CommandContext(ctx, path, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	cmd.WaitDelay = time.Second // a killed tool's children may hold its pipes
 	out, err := cmd.Output()
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return out, fmt.Errorf("%s: %w", name, ctxErr)
