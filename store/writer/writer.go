@@ -37,6 +37,10 @@ type Options struct {
 	// Retention, when > 0, prunes inferences older than this in the
 	// background, PruneBatch rows at a time every PruneInterval.
 	Retention time.Duration
+	// WriteTimeout bounds one batch write, so that a store that hangs
+	// (a network partition) makes the queue drop rather than stall the
+	// writer forever. Default 10 s.
+	WriteTimeout time.Duration
 	// PruneInterval is how often the writer prunes. Default 1 minute.
 	PruneInterval time.Duration
 	// PruneBatch is how many rows one prune deletes. Default 1000.
@@ -60,6 +64,9 @@ func (o *Options) defaults() {
 	o.BatchSize = min(o.BatchSize, o.QueueSize)
 	if o.FlushInterval <= 0 {
 		o.FlushInterval = 200 * time.Millisecond
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 10 * time.Second
 	}
 	if o.PruneInterval <= 0 {
 		o.PruneInterval = time.Minute
@@ -234,6 +241,7 @@ func (w *Writer) loop() {
 			return
 		}
 		w.flushAll(context.Background())
+		w.recheck(context.Background())
 		if w.opts.Retention > 0 && !clk.Now().Before(nextPrune) {
 			nextPrune = clk.Now().Add(w.opts.PruneInterval)
 			if w.prune(context.Background()) == w.opts.PruneBatch {
@@ -275,7 +283,9 @@ func (w *Writer) flushOne(ctx context.Context) bool {
 		rows[i] = w.capture.apply(&batch[i])
 	}
 	start := w.opts.Clock.Now()
-	err := w.st.WriteInferences(ctx, rows)
+	wctx, cancel := context.WithTimeout(ctx, w.opts.WriteTimeout)
+	err := w.st.WriteInferences(wctx, rows)
+	cancel()
 	w.metrics.latency.Observe(w.opts.Clock.Since(start).Seconds())
 
 	w.mu.Lock()
@@ -291,6 +301,26 @@ func (w *Writer) flushOne(ctx context.Context) bool {
 	}
 	w.mu.Unlock()
 	return n == w.opts.BatchSize && err == nil
+}
+
+// recheck clears the last write's error once the store answers again,
+// when no batch came to prove it: readiness recovers without traffic.
+func (w *Writer) recheck(ctx context.Context) {
+	w.mu.Lock()
+	failed := w.lastErr != nil && len(w.queue) == 0
+	w.mu.Unlock()
+	if !failed {
+		return
+	}
+	pctx, cancel := context.WithTimeout(ctx, w.opts.WriteTimeout)
+	defer cancel()
+	if w.st.Ping(pctx) == nil {
+		w.mu.Lock()
+		if len(w.queue) == 0 {
+			w.lastErr = nil
+		}
+		w.mu.Unlock()
+	}
 }
 
 // dropLocked counts dropped events and logs at most once per
@@ -318,7 +348,9 @@ func (w *Writer) dropLocked(n int, reason string, err error) {
 // returns how many it deleted.
 func (w *Writer) prune(ctx context.Context) int {
 	before := w.opts.Clock.Now().Add(-w.opts.Retention)
-	n, err := w.st.Prune(ctx, before, w.opts.PruneBatch)
+	pctx, cancel := context.WithTimeout(ctx, w.opts.WriteTimeout)
+	defer cancel()
+	n, err := w.st.Prune(pctx, before, w.opts.PruneBatch)
 	if err != nil {
 		w.opts.Logger.Warn("pruning old inferences failed", "store", w.st.Location(), "error", err.Error())
 		return 0

@@ -60,6 +60,16 @@ func (g *gatedStore) WriteInferences(ctx context.Context, batch []store.Inferenc
 	return err
 }
 
+func (g *gatedStore) Ping(ctx context.Context) error {
+	g.mu.Lock()
+	failing := g.failing
+	g.mu.Unlock()
+	if failing != nil {
+		return failing
+	}
+	return g.Store.Ping(ctx)
+}
+
 func (g *gatedStore) close() chan struct{} {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -244,11 +254,13 @@ func TestWriteFailureDropsAndRecovers(t *testing.T) {
 		t.Errorf("dropped{write_failed} = %g, want 4", got)
 	}
 	st.fail(nil)
+	waitForLoop(t, clk)
+	clk.Advance(time.Hour) // no batch: the store answers a ping again
+	waitFor(t, func() bool { return w.LastError() == nil })
 	for range 4 {
 		w.Record(event(clk.Now()))
 	}
 	st.nextWrite(t)
-	waitFor(t, func() bool { return w.LastError() == nil })
 	if got := st.count(t); got != 4 {
 		t.Errorf("stored %d after recovery, want 4", got)
 	}
