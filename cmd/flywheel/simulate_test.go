@@ -98,4 +98,3 @@ func TestSimulateCommandRejectsBadFaults(t *testing.T) {
 		}
 	}
 }
-
