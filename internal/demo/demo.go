@@ -146,7 +146,7 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 	sum = summarize(rec.all(), rec, ran, phases(outageAt, ran), tl.allTransitions())
 	sum.Interrupted = interrupted
 	for _, report := range opts.Reports {
-		sec, err := report(context.WithoutCancel(ctx))
+		sec, err := report(context.WithoutCancel(ctx), cfg)
 		if err != nil {
 			sec = Section{Title: sec.Title, Lines: []string{"unavailable: " + err.Error()}}
 		}

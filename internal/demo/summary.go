@@ -10,6 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/flywheel-stack/flywheel/config"
 )
 
 // Section is a titled block of the summary. Reports add sections: a later
@@ -22,8 +24,10 @@ type Section struct {
 
 // Report computes a section of the summary. It runs after the traffic and
 // the gateway have stopped (telemetry sinks have been handed every event),
-// before the summary is printed.
-type Report func(ctx context.Context) (Section, error)
+// before the summary is printed. cfg is the configuration the gateway ran
+// with; its store section points at the demo's own data folder, which is
+// removed after the reports have run.
+type Report func(ctx context.Context, cfg *config.Config) (Section, error)
 
 // Percentiles are order statistics of a set of durations.
 type Percentiles struct {
