@@ -68,6 +68,7 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 	case clean:
 		up.permit.Record(r.Context(), nil)
 		ev.Status = telemetry.StatusOK
+		drainAfterDone(up, idle, idleFor)
 	case r.Context().Err() != nil:
 		up.permit.Record(r.Context(), context.Canceled) // the client left: not the backend's fault
 		ev.Status, ev.ErrorClass = telemetry.StatusCancelled, "cancelled"

@@ -81,26 +81,13 @@ func (s *sim) waitStats(t *testing.T, what string, cond func(simulate.Stats) boo
 func settle(t *testing.T, sims ...*sim) {
 	t.Helper()
 	for _, s := range sims {
+		// Completed counts the probe once its answer is written (the path
+		// counters move when it arrives, too early).
 		s.waitStats(t, "the first health probe", func(st simulate.Stats) bool {
-			return st.ByPath["/health"]+st.ByPath["/v1/models"] >= 1 && st.InFlight == 0
+			return st.ByPath["/health"]+st.ByPath["/v1/models"] >= 1 && st.Completed >= 1 && st.InFlight == 0
 		})
 		s.ResetStats()
 	}
-}
-
-// freeAddr returns a loopback address nothing listens on: connections to it
-// are refused until a test starts a server there.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return addr
 }
 
 // gateway is `flywheel serve` (internal/server) running on a loopback port
