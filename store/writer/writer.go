@@ -236,11 +236,11 @@ func (w *Writer) loop() {
 		case <-timer.C():
 		}
 		timer.Stop()
-		if stopping {
+		w.flushAll(context.Background())
+		if stopping || w.drainWake() {
 			w.flushAll(context.Background())
 			return
 		}
-		w.flushAll(context.Background())
 		w.recheck(context.Background())
 		if w.opts.Retention > 0 && !clk.Now().Before(nextPrune) {
 			nextPrune = clk.Now().Add(w.opts.PruneInterval)
@@ -301,6 +301,23 @@ func (w *Writer) flushOne(ctx context.Context) bool {
 	}
 	w.mu.Unlock()
 	return n == w.opts.BatchSize && err == nil
+}
+
+// drainWake consumes a size signal sent while the last flush ran (its
+// batch is written already), so that it does not trigger an early write of
+// the next few events. It reports whether Close was called.
+func (w *Writer) drainWake() (closed bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.queue) >= w.opts.BatchSize {
+		return false // a real batch is waiting: keep its signal
+	}
+	select {
+	case _, ok := <-w.wake:
+		return !ok
+	default:
+		return false
+	}
 }
 
 // recheck clears the last write's error once the store answers again,

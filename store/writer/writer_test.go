@@ -257,6 +257,7 @@ func TestWriteFailureDropsAndRecovers(t *testing.T) {
 	waitForLoop(t, clk)
 	clk.Advance(time.Hour) // no batch: the store answers a ping again
 	waitFor(t, func() bool { return w.LastError() == nil })
+	waitForLoop(t, clk) // idle again: the next four make one batch
 	for range 4 {
 		w.Record(event(clk.Now()))
 	}
