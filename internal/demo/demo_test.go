@@ -99,8 +99,23 @@ func TestRunShowsFallbackAndRecovery(t *testing.T) {
 	}
 
 	// The gateway reported every request to the sinks, and the report ran.
-	if n := len(events.Events()); n != sum.Requests {
-		t.Errorf("the sink got %d events for %d requests", n, sum.Requests)
+	evs := events.Events()
+	if len(evs) != sum.Requests {
+		t.Errorf("the sink got %d events for %d requests", len(evs), sum.Requests)
+	}
+	// What the client counted agrees with what the gateway recorded.
+	gatewayFallbacks, streams := 0, 0
+	for _, e := range evs {
+		if e.Status == telemetry.StatusOK && e.FallbackDepth > 0 {
+			gatewayFallbacks++
+		}
+		if e.Stream {
+			streams++
+		}
+	}
+	if gatewayFallbacks != sum.Fallbacks || streams != sum.Streamed {
+		t.Errorf("gateway telemetry: %d fallbacks, %d streams; the client counted %d and %d",
+			gatewayFallbacks, streams, sum.Fallbacks, sum.Streamed)
 	}
 	if !reported {
 		t.Error("the report did not run, or without the configuration")
