@@ -35,8 +35,9 @@ latency p50/p95/p99 and time to first token. Nothing is left running.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
+			// A bar redrawn in place would be torn by log lines.
 			opts.Progress = demo.ProgressLines
-			if !plain && isTerminal(out) {
+			if !plain && !verbose && isTerminal(out) {
 				opts.Progress = demo.ProgressBar
 			}
 			if verbose {
@@ -56,7 +57,7 @@ latency p50/p95/p99 and time to first token. Nothing is left running.`,
 	fl.DurationVar(&opts.Duration, "duration", demo.DefaultDuration, "how long to drive traffic")
 	fl.Float64Var(&opts.Rate, "rate", demo.DefaultRate, "requests per second, evenly spaced")
 	fl.BoolVar(&opts.ShowConfig, "show-config", false, "print the generated flywheel.yaml before the run")
-	fl.BoolVar(&verbose, "verbose", false, "print the gateway's logs on stderr")
+	fl.BoolVar(&verbose, "verbose", false, "print the gateway's logs on stderr (and plain progress lines)")
 	fl.BoolVar(&plain, "plain", false, "plain progress lines even on a terminal")
 	return cmd
 }
