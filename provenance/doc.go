@@ -13,7 +13,8 @@
 // latest or another mutable tag, no digest when one is required, a mutable
 // tag with a pull policy that hides or multiplies the change) with file and
 // line. Pin resolves each tag to its digest through the registry API and
-// rewrites name:tag into name:tag@sha256:… in place, changing nothing else.
+// rewrites name:tag into name:tag@sha256:… in place (adding a digest: line to
+// a kustomize images entry), changing nothing else.
 // Verify reports pinned digests that are gone and tags that have moved.
 //
 //	files, err := provenance.Scan([]string{"deploy/"})

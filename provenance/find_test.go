@@ -157,8 +157,12 @@ images:
 		{7, 13, "main", "registry.example.com/app:main", "images entry app", ""},
 		{8, 11, "sidecar", "sidecar@sha256:" + strings.Repeat("a", 64), "images entry sidecar", ""},
 	})
-	if f.Occurrences[0].Rewritable {
-		t.Error("a kustomize entry cannot be pinned in place")
+	if o := f.Occurrences[0]; !o.Rewritable || o.insertAfter != 7 || o.indent != "    " {
+		t.Errorf("block entry: rewritable %v, digest after line %d indented %q; want true, 7, 4 spaces", o.Rewritable, o.insertAfter, o.indent)
+	}
+	f, err = ScanBytes("kustomization.yaml", KindYAML, []byte("images:\n- {name: app, newTag: v1}\n"))
+	if err != nil || len(f.Occurrences) != 1 || f.Occurrences[0].Rewritable {
+		t.Errorf("a flow-style entry cannot take a digest line: %+v %v", f.Occurrences, err)
 	}
 }
 

@@ -209,8 +209,9 @@ func findCompose(path string, root *yaml.Node) []Occurrence {
 	return out
 }
 
-// findKustomize reads images: entries (name, newName, newTag, digest). They
-// are checked but not rewritten: pin them with `kustomize edit set image`.
+// findKustomize reads images: entries (name, newName, newTag, digest). A pin
+// adds a digest: line to a block-style entry, which kustomize (4.5.4 and
+// later) turns into name:newTag@digest.
 func findKustomize(path string, root *yaml.Node) []Occurrence {
 	images := lookup(root, "images")
 	if images == nil || images.Kind != yaml.SequenceNode {
@@ -236,7 +237,15 @@ func findKustomize(path string, root *yaml.Node) []Occurrence {
 		}
 		o := occurrenceAt(path, at, SourceKustomize, "images entry "+scalar(e, "name"), "")
 		o.Text, o.Image = at.Value, img
-		o.Rewritable, o.Note = false, "kustomize images entry: add digest: (kustomize edit set image NAME=NAME:TAG@DIGEST)"
+		o.Rewritable, o.Note = false, "kustomize images entry in flow style: add digest: by hand"
+		if e.Style&yaml.FlowStyle == 0 && len(e.Content) > 0 {
+			last := e.Content[len(e.Content)-1]
+			if last.Kind == yaml.ScalarNode && last.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+				o.Rewritable, o.Note = true, ""
+				o.insertAfter = last.Line
+				o.indent = strings.Repeat(" ", e.Content[0].Column-1)
+			}
+		}
 		out = append(out, o)
 	}
 	return out

@@ -38,6 +38,11 @@ type Occurrence struct {
 	Rewritable bool
 	// Note explains why an occurrence is not rewritable.
 	Note string
+
+	// insertAfter and indent place the digest: line a pin adds to a
+	// kustomize images entry.
+	insertAfter int
+	indent      string
 }
 
 // File is a scanned file and the references in it.

@@ -48,8 +48,8 @@ type PinResult struct {
 
 // Pin resolves the tag of every unpinned reference in files (each distinct
 // reference once, up to the resolver's concurrency) and computes each
-// file's pinned content: name:tag becomes name:tag@sha256:…, and nothing
-// else changes. References that already carry a digest are left alone, so
+// file's pinned content: name:tag becomes name:tag@sha256:… (a kustomize
+// images entry gets a digest: line), and nothing else changes. References that already carry a digest are left alone, so
 // pinning twice changes nothing the second time. Pin writes nothing; see
 // PinResult.Write.
 func (r *Resolver) Pin(ctx context.Context, files []File) *PinResult {
@@ -101,6 +101,10 @@ func (r *Resolver) Pin(ctx context.Context, files []File) *PinResult {
 			out := digests[t.key]
 			if out.err != nil {
 				res.Errors = append(res.Errors, &ImageError{Occurrence: t.occ, Err: out.err})
+				continue
+			}
+			if t.occ.Source == SourceKustomize {
+				edits = append(edits, Edit{Line: t.occ.insertAfter, InsertAfter: true, New: t.occ.indent + "digest: " + out.digest})
 				continue
 			}
 			textRef, err := ParseReference(t.occ.Text)

@@ -400,3 +400,37 @@ func TestPinRewritesAYAMLAnchorOnce(t *testing.T) {
 		t.Errorf("pinned:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func TestPinKustomizeImages(t *testing.T) {
+	t.Parallel()
+	tr := newTestRegistry(t)
+	digest := tr.pushIndex(t, "app:v5")
+	content := "apiVersion: kustomize.config.k8s.io/v1beta1\r\nkind: Kustomization\r\nimages:\r\n  - name: app\r\n" +
+		"    newName: HOST/app   # the registry copy\r\n    newTag: v5\r\nresources: [deployment.yaml]\r\n"
+	path := writeFile(t, t.TempDir(), "kustomization.yaml", strings.ReplaceAll(content, "HOST", tr.host))
+	res := tr.resolver(nil).Pin(context.Background(), scanOne(t, path))
+	if len(res.Errors) > 0 || len(res.Files) != 1 {
+		t.Fatalf("errors %v, files %d", res.Errors, len(res.Files))
+	}
+	want := strings.ReplaceAll(strings.Replace(content, "newTag: v5\r\n", "newTag: v5\r\n    digest: "+digest.String()+"\r\n", 1), "HOST", tr.host)
+	if got := string(res.Files[0].New); got != want {
+		t.Errorf("pinned:\n%q\nwant:\n%q", got, want)
+	}
+	var diff bytes.Buffer
+	if err := res.WriteDiff(&diff); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(diff.String(), "@@ -4,4 +4,5 @@\n") || !strings.Contains(diff.String(), "\n+    digest: "+digest.String()+"\r\n") {
+		t.Errorf("diff:\n%s", diff.String())
+	}
+	if errs := res.Write(); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	files := scanOne(t, path)
+	if again := tr.resolver(nil).Pin(context.Background(), files); len(again.Files) != 0 || again.AlreadyPinned != 1 {
+		t.Errorf("second pin: %d files, %d already pinned", len(again.Files), again.AlreadyPinned)
+	}
+	if rep := tr.resolver(nil).Verify(context.Background(), files); len(rep.Findings) != 0 {
+		t.Errorf("verify: %s", rules(rep))
+	}
+}

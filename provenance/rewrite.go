@@ -9,10 +9,13 @@ import (
 	"unicode/utf8"
 )
 
-// Edit replaces the text Old at Line:Column (1-based) with New.
+// Edit replaces the text Old at Line:Column (1-based) with New, or, with
+// InsertAfter, adds New as a line of its own after Line.
 type Edit struct {
 	Line, Column int
 	Old, New     string
+	// InsertAfter makes New a new line after Line (Column and Old unused).
+	InsertAfter bool
 }
 
 // Rewrite applies edits to data and changes nothing else: line endings,
@@ -22,7 +25,8 @@ type Edit struct {
 func Rewrite(data []byte, edits []Edit) ([]byte, error) {
 	lines := bytes.SplitAfter(data, []byte("\n"))
 	sorted := append([]Edit(nil), edits...)
-	// Right to left within a line, so earlier columns stay valid.
+	// Right to left within a line, so earlier columns stay valid; an
+	// insertion (column 0) comes after the line's replacements.
 	sort.SliceStable(sorted, func(i, j int) bool {
 		if sorted[i].Line != sorted[j].Line {
 			return sorted[i].Line < sorted[j].Line
@@ -34,6 +38,18 @@ func Rewrite(data []byte, edits []Edit) ([]byte, error) {
 			return nil, fmt.Errorf("line %d: out of range (the file has %d lines)", e.Line, len(lines))
 		}
 		line := lines[e.Line-1]
+		if e.InsertAfter {
+			ending := []byte("\n")
+			if bytes.HasSuffix(line, []byte("\r\n")) {
+				ending = []byte("\r\n")
+			}
+			b := append([]byte(nil), line...)
+			if !bytes.HasSuffix(b, []byte("\n")) {
+				b = append(b, ending...)
+			}
+			lines[e.Line-1] = append(append(b, e.New...), ending...)
+			continue
+		}
 		at := locate(line, e)
 		if at < 0 {
 			return nil, fmt.Errorf("line %d: %q is not at column %d", e.Line, e.Old, e.Column)

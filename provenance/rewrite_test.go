@@ -80,3 +80,24 @@ func fmtInt(n int) string {
 	}
 	return fmtInt(n/10) + digits[n%10:n%10+1]
 }
+
+func TestWriteUnifiedDiffInsertionsAndEnds(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, old, new, want string }{
+		{"insert", "a\nb\nc\nd\ne\n", "a\nb\nc\nX\nd\ne\n", "@@ -1,5 +1,6 @@\n a\n b\n c\n+X\n d\n e\n"},
+		{"delete first", "a\nb\nc\nd\ne\nf\n", "b\nc\nd\ne\nf\n", "@@ -1,4 +1,3 @@\n-a\n b\n c\n d\n"},
+		{"into empty", "", "a\n", "@@ -0,0 +1,1 @@\n+a\n"},
+		{"no final newline", "a\nb", "a\nc", "@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteUnifiedDiff(&buf, "f", []byte(tc.old), []byte(tc.new)); err != nil {
+				t.Fatal(err)
+			}
+			if want := "--- a/f\n+++ b/f\n" + tc.want; buf.String() != want {
+				t.Errorf("diff:\n%s\nwant:\n%s", buf.String(), want)
+			}
+		})
+	}
+}

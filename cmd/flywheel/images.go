@@ -103,7 +103,8 @@ func newImagesPinCommand() *cobra.Command {
 		Long: `Resolve the tag of every unpinned image through the registry API (credentials
 from the Docker config and its credential helpers; the index digest for
 multi-arch images) and rewrite name:tag into name:tag@sha256:… in place,
-changing nothing else. Images that already have a digest are left alone, so
+changing nothing else (a kustomize images: entry gets a digest: line).
+Images that already have a digest are left alone, so
 a second run changes nothing. Without --write it prints a unified diff
 (--dry-run, the default). Exit status: 0 done, 1 an image could not be
 resolved (the others are still pinned), 2 a file could not be read.`,
