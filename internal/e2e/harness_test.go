@@ -97,6 +97,10 @@ type gateway struct {
 	url  string
 	sink *telemetry.Memory
 	clk  *clock.Fake // nil: the real clock
+	// shutdown stops the server as SIGTERM does (graceful, in-flight
+	// requests finish) and returns what Serve returned.
+	shutdown func() error
+	serveErr error
 
 	mu          sync.Mutex
 	transitions []resilience.Transition
@@ -142,15 +146,22 @@ func startGateway(t *testing.T, yaml string, sims map[string]string, o gatewayOp
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- g.srv.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		for _, b := range g.srv.Gateway.Backends() {
-			if tr, ok := b.Client.Transport.(interface{ CloseIdleConnections() }); ok {
-				tr.CloseIdleConnections()
+	var once sync.Once
+	g.shutdown = func() error {
+		once.Do(func() {
+			cancel() // what SIGTERM does to `flywheel serve`
+			g.serveErr = <-done
+			for _, b := range g.srv.Gateway.Backends() {
+				if tr, ok := b.Client.Transport.(interface{ CloseIdleConnections() }); ok {
+					tr.CloseIdleConnections()
+				}
 			}
+		})
+		return g.serveErr
+	}
+	t.Cleanup(func() {
+		if err := g.shutdown(); err != nil {
+			t.Errorf("serve: %v", err)
 		}
 	})
 	return g

@@ -82,6 +82,17 @@ func TestChaosPrimaryRefusesConnections(t *testing.T) {
 		t.Fatalf("while open: %+v", tot)
 	}
 
+	// open_for passes with the primary still down: the half-open trial
+	// fails, the request falls back, and the breaker opens again.
+	g.clk.Advance(30 * time.Second)
+	h = chat(t, g, "trial while down")
+	if h.Get("X-Flywheel-Backend") != "remote" || h.Get("X-Flywheel-Attempts") != "2" {
+		t.Fatalf("failed trial: backend %q attempts %q", h.Get("X-Flywheel-Backend"), h.Get("X-Flywheel-Attempts"))
+	}
+	if b := g.breaker(localKey); b.State.String() != "open" || !b.OpenUntil.Equal(g.clk.Now().Add(30*time.Second)) {
+		t.Fatalf("after a failed trial: %s until %v", b.State, b.OpenUntil)
+	}
+
 	// The primary comes back; once open_for has passed, a half-open trial
 	// goes to it, succeeds and closes the breaker.
 	release()
@@ -94,14 +105,14 @@ func TestChaosPrimaryRefusesConnections(t *testing.T) {
 	if st := local.Stats(); st.ByPath["/v1/chat/completions"] != 1 {
 		t.Fatalf("the recovered primary saw %+v", st)
 	}
-	want := []string{"closed>open", "open>half_open", "half_open>closed"}
+	want := []string{"closed>open", "open>half_open", "half_open>open", "open>half_open", "half_open>closed"}
 	if got := g.transitionsOf(localKey); !slices.Equal(got, want) {
 		t.Fatalf("transitions %v, want %v", got, want)
 	}
 	if b := g.adminBreakers(t, adminToken)[localKey]; b.State != "closed" || b.OpenUntil != nil {
 		t.Fatalf("after recovery the admin API shows %+v", b)
 	}
-	if n := remote.Stats().ByPath["/v1/chat/completions"]; n != 4 {
-		t.Fatalf("the fallback answered %d requests, want 4", n)
+	if n := remote.Stats().ByPath["/v1/chat/completions"]; n != 5 {
+		t.Fatalf("the fallback answered %d requests, want 5", n)
 	}
 }
