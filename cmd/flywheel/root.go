@@ -28,6 +28,8 @@ telemetry, feedback and datasets that turn good answers into training data.`,
 	root.AddCommand(newSimulateCommand())
 	root.AddCommand(newBenchCommand())
 	root.AddCommand(newImagesCommand())
+	root.AddCommand(newInferencesCommand())
+	root.AddCommand(newFeedbackCommand())
 	return root
 }
 
