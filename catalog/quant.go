@@ -25,31 +25,33 @@ type Quant struct {
 // typical llama.cpp files of that preset divided by their parameter count
 // (measured over Llama-3.1-8B-Instruct quantizations; the 70B and 32B files
 // agree within 2%). QualityFactor follows the perplexity and KL-divergence
-// tables published with llama.cpp's quantize tool: at 4.5 bits and above the
-// loss is a fraction of a benchmark point, below 4 bits it is several.
+// tables published with llama.cpp's quantize tool: from Q4_K_M up the loss
+// is a fraction of a benchmark point, within the noise of the scores, so
+// those presets all count as 1 and the ranking prefers the faster one; below
+// 4 bits the loss is several points.
 var quantTable = []Quant{
 	{Name: "F32", BitsPerWeight: 32, QualityFactor: 1, FileType: 0},
 	{Name: "F16", BitsPerWeight: 16, QualityFactor: 1, FileType: 1},
 	{Name: "BF16", BitsPerWeight: 16, QualityFactor: 1, FileType: 32},
 	{Name: "Q8_0", BitsPerWeight: 8.50, QualityFactor: 1, FileType: 7},
-	{Name: "Q6_K", BitsPerWeight: 6.57, QualityFactor: 0.998, FileType: 18},
-	{Name: "Q5_K_M", BitsPerWeight: 5.70, QualityFactor: 0.995, FileType: 17},
-	{Name: "Q5_K_S", BitsPerWeight: 5.54, QualityFactor: 0.993, FileType: 16},
-	{Name: "Q5_0", BitsPerWeight: 5.54, QualityFactor: 0.99, FileType: 8},
-	{Name: "Q4_K_M", BitsPerWeight: 4.89, QualityFactor: 0.985, FileType: 15},
-	{Name: "Q4_K_S", BitsPerWeight: 4.67, QualityFactor: 0.98, FileType: 14},
-	{Name: "Q4_0", BitsPerWeight: 4.64, QualityFactor: 0.97, FileType: 2},
-	{Name: "IQ4_XS", BitsPerWeight: 4.43, QualityFactor: 0.978, FileType: 30},
-	{Name: "IQ4_NL", BitsPerWeight: 4.64, QualityFactor: 0.978, FileType: 25},
-	{Name: "Q3_K_L", BitsPerWeight: 4.30, QualityFactor: 0.955, FileType: 13},
-	{Name: "Q3_K_M", BitsPerWeight: 4.00, QualityFactor: 0.945, FileType: 12},
-	{Name: "IQ3_M", BitsPerWeight: 3.76, QualityFactor: 0.94, FileType: 27},
+	{Name: "Q6_K", BitsPerWeight: 6.57, QualityFactor: 1, FileType: 18},
+	{Name: "Q5_K_M", BitsPerWeight: 5.70, QualityFactor: 1, FileType: 17},
+	{Name: "Q5_K_S", BitsPerWeight: 5.54, QualityFactor: 1, FileType: 16},
+	{Name: "Q5_0", BitsPerWeight: 5.54, QualityFactor: 0.995, FileType: 8},
+	{Name: "Q4_K_M", BitsPerWeight: 4.89, QualityFactor: 1, FileType: 15},
+	{Name: "Q4_K_S", BitsPerWeight: 4.67, QualityFactor: 0.99, FileType: 14},
+	{Name: "Q4_0", BitsPerWeight: 4.64, QualityFactor: 0.98, FileType: 2},
+	{Name: "IQ4_XS", BitsPerWeight: 4.43, QualityFactor: 0.99, FileType: 30},
+	{Name: "IQ4_NL", BitsPerWeight: 4.64, QualityFactor: 0.99, FileType: 25},
+	{Name: "Q3_K_L", BitsPerWeight: 4.30, QualityFactor: 0.96, FileType: 13},
+	{Name: "Q3_K_M", BitsPerWeight: 4.00, QualityFactor: 0.95, FileType: 12},
+	{Name: "IQ3_M", BitsPerWeight: 3.76, QualityFactor: 0.945, FileType: 27},
 	{Name: "Q3_K_S", BitsPerWeight: 3.66, QualityFactor: 0.92, FileType: 11},
 	{Name: "IQ3_XXS", BitsPerWeight: 3.30, QualityFactor: 0.90, FileType: 23},
 	{Name: "Q2_K", BitsPerWeight: 3.17, QualityFactor: 0.85, FileType: 10},
 	{Name: "IQ2_M", BitsPerWeight: 2.93, QualityFactor: 0.83, FileType: 29},
 	{Name: "IQ2_XS", BitsPerWeight: 2.60, QualityFactor: 0.78, FileType: 20},
-	{Name: "MXFP4_MOE", BitsPerWeight: 4.25, QualityFactor: 0.98, FileType: 38},
+	{Name: "MXFP4_MOE", BitsPerWeight: 4.25, QualityFactor: 0.99, FileType: 38},
 }
 
 // LookupQuant returns the preset with the given name, case-insensitively.

@@ -17,7 +17,8 @@ const DefaultMinContext = 4096
 // RecommendOptions filter and shape recommendations.
 type RecommendOptions struct {
 	// Tags keeps the models that carry at least one of them; the first one
-	// also picks the quality score to rank by.
+	// also picks the quality score to rank by. Empty means chat models,
+	// ranked by their chat score.
 	Tags []string `json:"tags,omitempty"`
 	// MinQuality is the lowest quality score (after the quantization's
 	// factor) to offer.
@@ -53,9 +54,9 @@ type Fit struct {
 	QualitySource string  `json:"quality_source"`
 	// Parameters is the model's parameter count.
 	Parameters Count `json:"parameters"`
-	// MinTier names the smallest tier whose typical machine (the Reference
-	// of [TierTable]) runs it entirely in VRAM, or in RAM for CPU_ONLY; empty
-	// when even MULTI_GPU's does not.
+	// MinTier names the smallest GPU tier whose typical card (the Reference
+	// of [TierTable]) holds it entirely in VRAM, for planning; empty when
+	// even MULTI_GPU's two cards do not.
 	MinTier string `json:"min_tier,omitempty"`
 	// Estimate and Placement are the numbers behind the fit.
 	Estimate  Estimate  `json:"estimate"`
@@ -115,12 +116,12 @@ func (c *Catalog) Recommend(h Hardware, o RecommendOptions) Recommendations {
 	if minTPS == 0 {
 		minTPS = DefaultMinTokensPerSecond
 	}
-	rankTag := ""
-	if len(o.Tags) > 0 {
-		rankTag = o.Tags[0]
+	if len(o.Tags) == 0 {
+		o.Tags = []string{TagChat}
 	}
+	rankTag := o.Tags[0]
 	for _, m := range c.Models {
-		if len(o.Tags) > 0 && !slices.ContainsFunc(o.Tags, m.HasTag) {
+		if !slices.ContainsFunc(o.Tags, m.HasTag) {
 			r.Rejected = append(r.Rejected, Rejection{ModelID: m.ID, Reason: fmt.Sprintf("tags %v do not include %v", m.Tags, o.Tags)})
 			continue
 		}
@@ -187,17 +188,14 @@ func contextLadder(minCtx, maxCtx int) []int {
 	return append(out, maxCtx)
 }
 
-// minTier returns the smallest tier whose reference machine runs the
-// estimate: entirely in VRAM for the GPU tiers, entirely in RAM for the
-// CPU tier; "" when none does.
+// minTier returns the smallest GPU tier whose reference machine holds the
+// estimate entirely in VRAM; "" when none does.
 func minTier(e Estimate) string {
 	for _, b := range TierTable {
 		var h Hardware
 		switch b.Tier {
-		case TierIGPU:
-			continue // the same memory as CPU_ONLY
-		case TierCPUOnly:
-			h = Hardware{Memory: Memory{Total: b.Reference, Available: b.Reference}}
+		case TierIGPU, TierCPUOnly:
+			continue
 		case TierMultiGPU:
 			h = Hardware{Memory: Memory{Total: 2 * b.Reference, Available: 2 * b.Reference}}
 			for i := range 2 {
@@ -209,7 +207,7 @@ func minTier(e Estimate) string {
 		}
 		h.CPU.MemoryBandwidthGBps = 1
 		p := PlanPlacement(e, h, Limits{})
-		if p.Fits && (len(h.GPUs) == 0 || p.FullOffload()) {
+		if p.Fits && p.FullOffload() {
 			return b.Name
 		}
 	}
