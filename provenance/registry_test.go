@@ -434,3 +434,26 @@ func TestPinKustomizeImages(t *testing.T) {
 		t.Errorf("verify: %s", rules(rep))
 	}
 }
+
+func TestPinStopsWhenCancelled(t *testing.T) {
+	t.Parallel()
+	tr := newTestRegistry(t)
+	tr.pushImage(t, "app:v6")
+	path := writeFile(t, t.TempDir(), "pod.yaml", "kind: Pod\nspec:\n  containers: [{name: a, image: "+tr.host+"/app:v6}]\n")
+	files := scanOne(t, path)
+	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	tr.throttle.Store(100)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan *PinResult, 1)
+	go func() { done <- tr.resolver(clk).Pin(ctx, files) }()
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
+	if err := clk.WaitForTimers(wctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	cancel() // while it waits out a Retry-After
+	res := <-done
+	if len(res.Errors) != 1 || !errors.Is(res.Errors[0], context.Canceled) || len(res.Files) != 0 {
+		t.Errorf("after cancel: errors %v, files %d", res.Errors, len(res.Files))
+	}
+}
