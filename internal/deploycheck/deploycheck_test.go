@@ -1,13 +1,17 @@
 package deploycheck
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/flywheel-stack/flywheel/config"
+	"github.com/flywheel-stack/flywheel/internal/server"
 	"go.uber.org/goleak"
 	"go.yaml.in/yaml/v3"
 )
@@ -49,6 +53,16 @@ func TestConfigMapParses(t *testing.T) {
 	}
 	if !strings.HasPrefix(cfg.Store.DSN, "/var/lib/flywheel/") {
 		t.Errorf("store.dsn %q is not on the Deployment's data volume /var/lib/flywheel", cfg.Store.DSN)
+	}
+	// The server assembles from it (gateway, routes, health checks), with
+	// the Secret's variables unset as the Deployment allows.
+	srv, err := server.New(cfg, server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatalf("flywheel serve refuses the ConfigMap's configuration: %v", err)
+	}
+	if err := srv.Close(context.Background()); err != nil {
+		t.Error(err)
 	}
 }
 
