@@ -63,8 +63,8 @@ func findingAt(o Occurrence, rule Rule, format string, args ...any) Finding {
 // Report is the result of Check or Verify.
 type Report struct {
 	// Files is the number of files scanned, Images the number of image
-	// references in them.
-	Files, Images int
+	// references in them, Pinned the references with a digest.
+	Files, Images, Pinned int
 	// Findings are in file order.
 	Findings []Finding
 	// Errors are the inputs that could not be read (see InputError).
@@ -89,6 +89,9 @@ func Check(files []File, p Policy) *Report {
 	for _, f := range files {
 		for _, o := range f.Occurrences {
 			r.Images++
+			if ref, err := ParseReference(o.Image); err == nil && ref.Digest != "" {
+				r.Pinned++
+			}
 			r.Findings = append(r.Findings, checkOne(o, p)...)
 		}
 	}

@@ -51,8 +51,8 @@ spec:
 	if got := rules(r); got != want {
 		t.Errorf("findings\n got %s\nwant %s", got, want)
 	}
-	if r.Images != 7 || r.ExitCode() != 1 {
-		t.Errorf("images %d exit %d, want 7 and 1", r.Images, r.ExitCode())
+	if r.Images != 7 || r.Pinned != 1 || r.ExitCode() != 1 {
+		t.Errorf("images %d pinned %d exit %d, want 7, 1 and 1", r.Images, r.Pinned, r.ExitCode())
 	}
 	for _, f := range r.Findings {
 		if f.Rule == RuleMutableTag && f.Line == 10 && !strings.Contains(f.Message, `matches the mutable-tag pattern "pr-[0-9]+"`) {
@@ -90,7 +90,7 @@ func TestReportFormats(t *testing.T) {
 	}
 	wantText := "bad.yaml:3: did not find expected key\n" +
 		"deploy/pod.yaml:6: image \"nginx:latest\": \"latest\" is a mutable tag; use an immutable tag or pin a digest (Pod/p container a)\n" +
-		"1 files, 1 images, 1 findings, 1 unreadable\n"
+		"1 files, 1 images (0 pinned by digest), 1 findings, 1 unreadable\n"
 	if text.String() != wantText {
 		t.Errorf("text:\n%s\nwant:\n%s", text.String(), wantText)
 	}

@@ -22,8 +22,8 @@ func (r *Report) WriteText(w io.Writer) error {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(w, "%d files, %d images, %d findings, %d unreadable\n",
-		r.Files, r.Images, len(r.Findings), len(r.Errors))
+	_, err := fmt.Fprintf(w, "%d files, %d images (%d pinned by digest), %d findings, %d unreadable\n",
+		r.Files, r.Images, r.Pinned, len(r.Findings), len(r.Errors))
 	return err
 }
 
@@ -36,6 +36,7 @@ type jsonError struct {
 type jsonReport struct {
 	Files    int         `json:"files"`
 	Images   int         `json:"images"`
+	Pinned   int         `json:"pinned"`
 	Findings []Finding   `json:"findings"`
 	Errors   []jsonError `json:"errors"`
 }
@@ -50,7 +51,7 @@ func errorParts(err error) jsonError {
 
 // WriteJSON prints the report as one JSON object.
 func (r *Report) WriteJSON(w io.Writer) error {
-	out := jsonReport{Files: r.Files, Images: r.Images, Findings: r.Findings, Errors: []jsonError{}}
+	out := jsonReport{Files: r.Files, Images: r.Images, Pinned: r.Pinned, Findings: r.Findings, Errors: []jsonError{}}
 	if out.Findings == nil {
 		out.Findings = []Finding{}
 	}

@@ -30,6 +30,7 @@ func (r *Resolver) Verify(ctx context.Context, files []File) *Report {
 			if ref.Digest == "" {
 				continue
 			}
+			rep.Pinned++
 			all = append(all, pinned{o, ref})
 			dk := ref.DigestRef().Name()
 			refs[dk] = ref
