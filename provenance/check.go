@@ -9,14 +9,23 @@ type Rule string
 
 // The rules Check and Verify apply.
 const (
-	RuleInvalidReference  Rule = "invalid-reference"
-	RuleImplicitLatest    Rule = "implicit-latest"
-	RuleMutableTag        Rule = "mutable-tag"
-	RuleNoDigest          Rule = "no-digest"
+	// RuleInvalidReference: the reference does not parse.
+	RuleInvalidReference Rule = "invalid-reference"
+	// RuleImplicitLatest: no tag and no digest.
+	RuleImplicitLatest Rule = "implicit-latest"
+	// RuleMutableTag: a tag the policy calls mutable, and no digest.
+	RuleMutableTag Rule = "mutable-tag"
+	// RuleNoDigest: no digest while the policy requires one.
+	RuleNoDigest Rule = "no-digest"
+	// RuleMutablePullPolicy: a mutable tag with IfNotPresent or Always.
 	RuleMutablePullPolicy Rule = "mutable-pull-policy"
-	RuleDigestMissing     Rule = "digest-missing"
-	RuleTagMoved          Rule = "tag-moved"
-	RuleRegistryError     Rule = "registry-error"
+	// RuleDigestMissing: the pinned digest is gone from the registry.
+	RuleDigestMissing Rule = "digest-missing"
+	// RuleTagMoved: the tag points at another digest than the pinned one,
+	// or is gone.
+	RuleTagMoved Rule = "tag-moved"
+	// RuleRegistryError: the registry could not be asked.
+	RuleRegistryError Rule = "registry-error"
 )
 
 // ruleHelp describes each rule for SARIF and the docs.

@@ -5,9 +5,13 @@ type Source string
 
 // The sources the finders know.
 const (
+	// SourceKubernetes is a Kubernetes object (Helm output included).
 	SourceKubernetes Source = "kubernetes"
-	SourceCompose    Source = "compose"
-	SourceKustomize  Source = "kustomize"
+	// SourceCompose is a docker-compose service.
+	SourceCompose Source = "compose"
+	// SourceKustomize is a kustomization images: entry.
+	SourceKustomize Source = "kustomize"
+	// SourceDockerfile is a Dockerfile FROM or --from.
 	SourceDockerfile Source = "dockerfile"
 )
 
