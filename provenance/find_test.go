@@ -252,3 +252,20 @@ func TestScanReportsBadFilesAndGoesOn(t *testing.T) {
 		t.Errorf("error %q does not name the missing file", msgs[2])
 	}
 }
+
+func TestExpandArgs(t *testing.T) {
+	t.Parallel()
+	args := map[string]arg{"SET": {value: "v", has: true}, "EMPTY": {value: "", has: true}, "NODEFAULT": {}}
+	tests := []struct{ in, want, missing string }{
+		{"$SET/${SET}", "v/v", ""},
+		{"${UNSET:-d}:${EMPTY:-e}:${EMPTY-f}", "d:e:", ""},
+		{"${SET:+alt}${UNSET:+x}${EMPTY:+y}${EMPTY+z}", "altz", ""},
+		{"a/$NODEFAULT:${UNSET}", "a/:", "NODEFAULT,UNSET"},
+	}
+	for _, tc := range tests {
+		got, missing := expand(tc.in, args)
+		if got != tc.want || strings.Join(missing, ",") != tc.missing {
+			t.Errorf("expand(%q) = %q missing %v, want %q missing %s", tc.in, got, missing, tc.want, tc.missing)
+		}
+	}
+}
