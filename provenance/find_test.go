@@ -229,6 +229,7 @@ func TestScanReportsBadFilesAndGoesOn(t *testing.T) {
 	write("Dockerfile", "FROM alpine:3.20\n")
 	write(".git/x.yaml", "kind: Pod\nspec: {containers: [{image: skipped}]}\n")
 	write("notes.txt", "FROM nothing\n")
+	write("Dockerfile.dockerignore", "FROM\n")
 	files, errs := Scan([]string{dir, filepath.Join(dir, "missing.yaml")})
 	var paths []string
 	for _, f := range files {

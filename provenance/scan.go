@@ -51,6 +51,8 @@ func KindOf(path string) Kind {
 	switch {
 	case strings.HasSuffix(base, ".yaml"), strings.HasSuffix(base, ".yml"):
 		return KindYAML
+	case strings.HasSuffix(base, ".dockerignore"):
+		return KindUnknown
 	case base == "dockerfile", base == "containerfile",
 		strings.HasPrefix(base, "dockerfile."), strings.HasPrefix(base, "containerfile."),
 		strings.HasSuffix(base, ".dockerfile"), strings.HasSuffix(base, ".containerfile"):
