@@ -24,6 +24,10 @@ CREATE TABLE inferences (
     request           text             NOT NULL DEFAULT '',
     response          text             NOT NULL DEFAULT ''
 );
+-- Rows of a few KB (a captured prompt and answer) stay in the table page
+-- as they are, instead of being compressed or moved to TOAST on the write
+-- path: writes are the hot path, and large captures still go to TOAST.
+ALTER TABLE inferences SET (toast_tuple_target = 8160);
 CREATE INDEX inferences_start ON inferences (start_time);
 CREATE INDEX inferences_episode ON inferences (episode_id);
 CREATE INDEX inferences_route ON inferences (route, id);
