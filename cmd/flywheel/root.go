@@ -30,6 +30,7 @@ telemetry, feedback and datasets that turn good answers into training data.`,
 	root.AddCommand(newImagesCommand())
 	root.AddCommand(newInferencesCommand())
 	root.AddCommand(newFeedbackCommand())
+	root.AddCommand(newCatalogCommand())
 	return root
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flywheel-stack/flywheel/backend"
+	"github.com/flywheel-stack/flywheel/catalog"
 	"github.com/flywheel-stack/flywheel/config"
 	"github.com/flywheel-stack/flywheel/internal/server"
 	"github.com/spf13/cobra"
@@ -47,6 +48,7 @@ for every model found.`,
 			if listen != "" {
 				cfg.Server.Listen = listen
 			}
+			preflightModels(cmd.Context(), cfg, catalog.Detector{}, logger)
 			st, err := openStore(cmd.Context(), cfg, logger)
 			if err != nil {
 				return err
