@@ -38,6 +38,11 @@ type testRegistry struct {
 	// noDigestOnHead drops Docker-Content-Digest from HEAD answers, as
 	// some registries do.
 	noDigestOnHead atomic.Bool
+	// While gated, each manifest request waits to receive from gate;
+	// inFlight and maxInFlight count the waiting ones.
+	gated                 atomic.Bool
+	gate                  chan struct{}
+	inFlight, maxInFlight atomic.Int32
 }
 
 // headerDropper removes one header from the answers it passes on.
@@ -54,12 +59,19 @@ func (h headerDropper) WriteHeader(code int) {
 func newTestRegistry(t *testing.T) *testRegistry {
 	t.Helper()
 	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
-	tr := &testRegistry{manifestCalls: map[string]int{}}
+	tr := &testRegistry{manifestCalls: map[string]int{}, gate: make(chan struct{})}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.URL.Path, "/manifests/") && (r.Method == http.MethodHead || r.Method == http.MethodGet) {
 			tr.mu.Lock()
 			tr.manifestCalls[r.URL.Path]++
 			tr.mu.Unlock()
+			if tr.gated.Load() {
+				n := tr.inFlight.Add(1)
+				for m := tr.maxInFlight.Load(); n > m && !tr.maxInFlight.CompareAndSwap(m, n); m = tr.maxInFlight.Load() {
+				}
+				<-tr.gate
+				tr.inFlight.Add(-1)
+			}
 			if tr.throttle.Add(-1) >= 0 {
 				w.Header().Set("Retry-After", "7")
 				http.Error(w, `{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}`, http.StatusTooManyRequests)
@@ -455,5 +467,41 @@ func TestPinStopsWhenCancelled(t *testing.T) {
 	res := <-done
 	if len(res.Errors) != 1 || !errors.Is(res.Errors[0], context.Canceled) || len(res.Files) != 0 {
 		t.Errorf("after cancel: errors %v, files %d", res.Errors, len(res.Files))
+	}
+}
+
+func TestPinBoundsConcurrency(t *testing.T) {
+	t.Parallel()
+	tr := newTestRegistry(t)
+	var content strings.Builder
+	content.WriteString("services:\n")
+	for i := range 6 {
+		tr.pushImage(t, fmt.Sprintf("img%d:v1", i))
+		fmt.Fprintf(&content, "  s%d: {image: %s/img%d:v1}\n", i, tr.host, i)
+	}
+	path := writeFile(t, t.TempDir(), "compose.yaml", content.String())
+	files := scanOne(t, path)
+	tr.gated.Store(true)
+	resolver := tr.resolver(nil) // concurrency 2
+	done := make(chan *PinResult, 1)
+	go func() { done <- resolver.Pin(context.Background(), files) }()
+	// Let the requests through one at a time, each once two are held.
+	deadline := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for released := 0; released < 6; released++ {
+		for want := min(2, 6-released); tr.inFlight.Load() < int32(want); <-tick.C {
+			if time.Now().After(deadline) {
+				t.Fatalf("after %d released, %d requests in flight, want %d", released, tr.inFlight.Load(), want)
+			}
+		}
+		tr.gate <- struct{}{}
+	}
+	res := <-done
+	if len(res.Errors) > 0 || res.Resolved != 6 {
+		t.Fatalf("resolved %d, errors %v", res.Resolved, res.Errors)
+	}
+	if m := tr.maxInFlight.Load(); m != 2 {
+		t.Errorf("at most %d lookups were in flight, want exactly the bound 2", m)
 	}
 }
