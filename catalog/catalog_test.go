@@ -197,7 +197,7 @@ func TestTierTable(t *testing.T) {
 			t.Errorf("Classify(%+v) = %s, want %s", tc.h.GPUs, got, tc.want)
 		}
 	}
-	for i, b := range TierTable {
+	for i, b := range Tiers() {
 		if b.Tier != Tier(i) {
 			t.Errorf("row %d is %s", i, b.Name)
 		}

@@ -55,7 +55,7 @@ type Fit struct {
 	// Parameters is the model's parameter count.
 	Parameters Count `json:"parameters"`
 	// MinTier names the smallest GPU tier whose typical card (the Reference
-	// of [TierTable]) holds it entirely in VRAM, for planning; empty when
+	// of [Tiers]) holds it entirely in VRAM, for planning; empty when
 	// even MULTI_GPU's two cards do not.
 	MinTier string `json:"min_tier,omitempty"`
 	// Estimate and Placement are the numbers behind the fit.
@@ -65,6 +65,8 @@ type Fit struct {
 
 // Rejection is a (model, quantization, context) that was not offered and why.
 type Rejection struct {
+	// ModelID, Quant and Context name the configuration; Quant and Context
+	// are empty when the whole model was left out (a tag or context filter).
 	ModelID string `json:"model"`
 	Quant   string `json:"quant,omitempty"`
 	Context int    `json:"context,omitempty"`
@@ -191,7 +193,7 @@ func contextLadder(minCtx, maxCtx int) []int {
 // minTier returns the smallest GPU tier whose reference machine holds the
 // estimate entirely in VRAM; "" when none does.
 func minTier(e Estimate) string {
-	for _, b := range TierTable {
+	for _, b := range Tiers() {
 		var h Hardware
 		switch b.Tier {
 		case TierIGPU, TierCPUOnly:

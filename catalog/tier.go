@@ -8,7 +8,7 @@ import (
 // Tier is a class of hardware, from CPU_ONLY to MULTI_GPU.
 type Tier int
 
-// The tiers, smallest first. Their boundaries are in [TierTable].
+// The tiers, smallest first. Their boundaries are in [Tiers].
 const (
 	TierCPUOnly Tier = iota
 	TierIGPU
@@ -37,11 +37,14 @@ type TierBoundary struct {
 	Reference Bytes
 }
 
-// TierTable is the one table of tier boundaries. VRAM is compared in
-// decimal gigabytes, the unit cards are sold in: an "8 GB" card reports
-// 8188 MiB (8.59 GB) and a "24 GB" card 24564 MiB (25.8 GB), so both land
-// in the tier their box names.
-var TierTable = []TierBoundary{
+// Tiers returns the one table of tier boundaries, smallest tier first (a
+// copy). VRAM is compared in decimal gigabytes, the unit cards are sold in:
+// an "8 GB" card reports 8188 MiB (8.59 GB) and a "24 GB" card 24564 MiB
+// (25.8 GB), so both land in the tier their box names.
+func Tiers() []TierBoundary { return append([]TierBoundary(nil), tierTable[:]...) }
+
+// tierTable backs [Tiers]; an array, so that it cannot grow or be replaced.
+var tierTable = [...]TierBoundary{
 	{Tier: TierCPUOnly, Name: "CPU_ONLY", Rule: "no usable GPU", Reference: 16e9},
 	{Tier: TierIGPU, Name: "IGPU", Rule: "an integrated GPU sharing system memory, no discrete GPU", Reference: 16e9},
 	{Tier: TierLowVRAM, Name: "LOW_VRAM_GPU", MinVRAM: 0, MaxVRAM: 8e9, Rule: "one GPU, VRAM < 8 GB", Reference: 6e9},
@@ -53,15 +56,15 @@ var TierTable = []TierBoundary{
 
 // String returns the tier's name, like "MID_VRAM_GPU".
 func (t Tier) String() string {
-	if t >= 0 && int(t) < len(TierTable) {
-		return TierTable[t].Name
+	if t >= 0 && int(t) < len(tierTable) {
+		return tierTable[t].Name
 	}
 	return fmt.Sprintf("Tier(%d)", int(t))
 }
 
 // ParseTier parses a tier name.
 func ParseTier(s string) (Tier, error) {
-	for _, b := range TierTable {
+	for _, b := range tierTable {
 		if b.Name == s {
 			return b.Tier, nil
 		}
@@ -109,7 +112,7 @@ func Classify(h Hardware) Tier {
 
 // vramTier returns the single-GPU tier of a VRAM size.
 func vramTier(v Bytes) Tier {
-	for _, b := range TierTable {
+	for _, b := range tierTable {
 		if b.MaxVRAM == 0 && b.MinVRAM == 0 {
 			continue
 		}

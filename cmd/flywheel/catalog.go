@@ -377,10 +377,10 @@ func printFit(out io.Writer, file, name, quant string, a catalog.Architecture, e
 	st := e.Settings
 	fmt.Fprintf(out, "settings:      context %d x %d sequence(s), KV cache %s, ubatch %d, flash attention %v\n",
 		st.Context, st.Parallel, st.KVType, st.UBatch, !st.NoFlashAttention)
-	fmt.Fprintf(out, "weights:       %s\n", catalog.Bytes(e.Weights))
-	fmt.Fprintf(out, "KV cache:      %s\n", catalog.Bytes(e.KVCache))
-	fmt.Fprintf(out, "compute:       %s\n", catalog.Bytes(e.Compute))
-	fmt.Fprintf(out, "overhead:      %s\n", catalog.Bytes(e.Overhead))
+	fmt.Fprintf(out, "weights:       %s (%d bytes)\n", catalog.Bytes(e.Weights), e.Weights)
+	fmt.Fprintf(out, "KV cache:      %s (%d bytes)\n", catalog.Bytes(e.KVCache), e.KVCache)
+	fmt.Fprintf(out, "compute:       %s (%d bytes)\n", catalog.Bytes(e.Compute), e.Compute)
+	fmt.Fprintf(out, "overhead:      %s (%d bytes)\n", catalog.Bytes(e.Overhead), e.Overhead)
 	fmt.Fprintf(out, "total:         %s on one device\n", catalog.Bytes(e.Total))
 	fmt.Fprintf(out, "on this %s machine: %s, -ngl %d (%d/%d blocks offloaded), %s VRAM + %s RAM, about %.1f tokens/s\n",
 		h.Tier, p.Mode(), p.GPULayers, p.OffloadedBlocks, p.Blocks, p.VRAM, p.RAM, p.TokensPerSecond)
