@@ -1,6 +1,10 @@
 package catalog
 
-import "fmt"
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
 
 // Placement constants, documented in docs/catalog.md.
 const (
@@ -66,8 +70,8 @@ type Placement struct {
 	// OffloadedBlocks is the blocks on GPUs, of Blocks.
 	OffloadedBlocks int `json:"offloaded_blocks"`
 	Blocks          int `json:"blocks"`
-	// GPUs is the GPUs used, with their share; TensorSplit is the blocks
-	// per GPU in the same order (llama.cpp --tensor-split).
+	// GPUs is the GPUs used, with their share, in device order; TensorSplit
+	// is the blocks per GPU in the same order (llama.cpp --tensor-split).
 	GPUs        []DeviceUse `json:"gpus,omitempty"`
 	TensorSplit []int       `json:"tensor_split,omitempty"`
 	// Host is the system memory's share.
@@ -116,6 +120,10 @@ func PlanPlacement(e Estimate, h Hardware, l Limits) Placement {
 	for i := range gpus {
 		fillGPUBandwidth(&gpus[i], h.GPUs)
 	}
+	// llama.cpp gives the first offloaded blocks to the first device and the
+	// last blocks and the output to the last one; filling from the last
+	// block down starts at the highest device index.
+	slices.SortStableFunc(gpus, func(a, b GPU) int { return cmp.Compare(b.Index, a.Index) })
 	if e.Settings.FixedGPULayers {
 		n := min(e.Settings.GPULayers, e.Layers+1)
 		if len(gpus) == 0 {
@@ -261,6 +269,8 @@ func place(e Estimate, h Hardware, gpus []GPU, l Limits, ngl int) Placement {
 		p.TensorSplit = append(p.TensorSplit, d.Layers)
 		p.VRAM += d.Total
 	}
+	slices.Reverse(p.GPUs) // device order, as --tensor-split takes it
+	slices.Reverse(p.TensorSplit)
 
 	// The host: embeddings, the blocks left, the output when not offloaded.
 	host := DeviceUse{Device: "RAM", GPU: -1, Budget: ramBudget(h, l), BandwidthGBps: h.CPU.MemoryBandwidthGBps}

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -210,6 +211,11 @@ func TestMultiGPUSplitsLayers(t *testing.T) {
 			t.Errorf("%s holds %s, budget %s", g.Device, g.Total, g.Budget)
 		}
 	}
+	// Device order, as --tensor-split takes it: the last device holds the
+	// last blocks and the output, as llama.cpp places them.
+	if p.GPUs[0].GPU != 0 || p.GPUs[1].GPU != 1 || p.GPUs[0].Output || !p.GPUs[1].Output || p.Mode() != "2 GPUs" {
+		t.Errorf("GPUs %+v, mode %q", p.GPUs, p.Mode())
+	}
 	// Layer split runs the GPUs one after the other: the time per token is
 	// the sum of each GPU's reads over its bandwidth.
 	var seconds float64
@@ -321,5 +327,25 @@ func TestDetectedProfileRoundTripsThroughJSON(t *testing.T) {
 	}
 	if _, err := ParseProfile([]byte(`{"gpu": []}`)); err == nil || !strings.Contains(err.Error(), "gpu") {
 		t.Errorf("unknown key: %v", err)
+	}
+}
+
+func BenchmarkRecommend(b *testing.B) {
+	c := Default()
+	for b.Loop() {
+		c.Recommend(lowVRAM4GB, RecommendOptions{})
+	}
+}
+
+func BenchmarkEstimateFile(b *testing.B) {
+	h := synthModels[0].header(b)
+	for b.Loop() {
+		g, err := ReadGGUF(bytes.NewReader(h))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := EstimateFile(g, Settings{Context: 8192}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
