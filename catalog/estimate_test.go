@@ -331,3 +331,53 @@ func FuzzReadGGUF(f *testing.F) {
 		}
 	})
 }
+
+// A split model (llama-gguf-split) is read from all its shards: the first
+// holds the metadata, the tensors are spread over them.
+func TestOpenGGUFReadsAllShards(t *testing.T) {
+	t.Parallel()
+	m := synthModels[0]
+	ts := m.tensors()
+	half := len(ts) / 2
+	dir := t.TempDir()
+	write := func(name string, md []kv, part []TensorInfo) {
+		var off uint64
+		part = append([]TensorInfo(nil), part...)
+		for i := range part {
+			part[i].Offset = off
+			off += (part[i].Bytes() + ggufDefaultAlign - 1) / ggufDefaultAlign * ggufDefaultAlign
+		}
+		h := encodeGGUF(t, md, part)
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, h, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(path, int64(len(h))+int64(off)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := append(m.metadata(), kv{"split.no", uint32(0)}, kv{"split.count", uint32(2)})
+	write("Llama-3.1-8B-Q4_K_M-00001-of-00002.gguf", first, ts[:half])
+	write("Llama-3.1-8B-Q4_K_M-00002-of-00002.gguf", []kv{{"split.no", uint32(1)}, {"split.count", uint32(2)}}, ts[half:])
+	g, err := OpenGGUF(filepath.Join(dir, "Llama-3.1-8B-Q4_K_M-00001-of-00002.gguf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Tensors) != len(ts) {
+		t.Fatalf("%d tensors, want %d", len(g.Tensors), len(ts))
+	}
+	_, split, err := EstimateFile(g, Settings{Context: 8192})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, whole, _ := EstimateFile(synthFile(t, m.file), Settings{Context: 8192})
+	if split.Total != whole.Total || split.Weights != whole.Weights {
+		t.Errorf("split: %d total, %d weights; whole file: %d, %d", split.Total, split.Weights, whole.Total, whole.Weights)
+	}
+	if err := os.Remove(filepath.Join(dir, "Llama-3.1-8B-Q4_K_M-00002-of-00002.gguf")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenGGUF(filepath.Join(dir, "Llama-3.1-8B-Q4_K_M-00001-of-00002.gguf")); err == nil || !strings.Contains(err.Error(), "shard 2 of 2") {
+		t.Errorf("missing shard: %v", err)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"math"
 	"os"
+	"regexp"
+	"strconv"
 )
 
 // GGUF limits that keep a hostile header from exhausting memory.
@@ -103,8 +105,38 @@ func (t TensorInfo) Bytes() uint64 {
 // ErrNotGGUF is returned for input that does not start with the GGUF magic.
 var ErrNotGGUF = errors.New("not a GGUF file")
 
-// OpenGGUF reads the header of a GGUF file on disk.
+// OpenGGUF reads the header of a GGUF file on disk. For the first shard of
+// a split model ("...-00001-of-00003.gguf", as llama-gguf-split writes
+// them) it reads every shard and returns the first one's metadata with the
+// tensors of all of them; Size is then the sum of the shards.
 func OpenGGUF(path string) (*GGUFFile, error) {
+	g, err := openOneGGUF(path)
+	if err != nil {
+		return nil, err
+	}
+	m := ggufSplitName.FindStringSubmatch(path)
+	if m == nil || m[2] != "00001" {
+		return g, nil
+	}
+	count, _ := strconv.Atoi(m[3])
+	for i := 2; i <= count; i++ {
+		shard := fmt.Sprintf("%s-%05d-of-%s.gguf", m[1], i, m[3])
+		sg, err := openOneGGUF(shard)
+		if err != nil {
+			return nil, fmt.Errorf("shard %d of %d: %w", i, count, err)
+		}
+		g.Tensors = append(g.Tensors, sg.Tensors...)
+		g.Size += sg.Size
+	}
+	return g, nil
+}
+
+// ggufSplitName matches a shard's file name: stem, shard number, count.
+var ggufSplitName = regexp.MustCompile(`^(.*)-(\d{5})-of-(\d{5})\.gguf$`)
+
+// openOneGGUF reads one file's header and checks that its tensors lie
+// within the file.
+func openOneGGUF(path string) (*GGUFFile, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
