@@ -11,12 +11,16 @@ import (
 // detect --json` saved, or one written by hand for planning, with sizes as
 // numbers of bytes or strings like "24GB". Unknown keys are errors. Missing
 // bandwidths are filled in as detection would, and the tier is recomputed.
+// memory.total is required; memory.available defaults to it.
 func ParseProfile(data []byte) (Hardware, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var h Hardware
 	if err := dec.Decode(&h); err != nil {
 		return Hardware{}, fmt.Errorf("hardware profile: %w", err)
+	}
+	if h.Memory.Total == 0 {
+		return Hardware{}, fmt.Errorf(`hardware profile: memory.total is required (e.g. "memory": {"total": "32GB"}): the RAM decides what runs beside the GPUs`)
 	}
 	for i := range h.GPUs {
 		fillGPUBandwidth(&h.GPUs[i], h.GPUs)

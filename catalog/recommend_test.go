@@ -325,6 +325,9 @@ func TestDetectedProfileRoundTripsThroughJSON(t *testing.T) {
 	if _, err := ParseProfile([]byte(`{"gpus": [{"vram_total": "lots"}]}`)); err == nil {
 		t.Error("bad size: no error")
 	}
+	if _, err := ParseProfile([]byte(`{"gpus": [{"vram_total": "24GB"}]}`)); err == nil || !strings.Contains(err.Error(), "memory.total is required") {
+		t.Errorf("no memory: %v", err)
+	}
 	if _, err := ParseProfile([]byte(`{"gpu": []}`)); err == nil || !strings.Contains(err.Error(), "gpu") {
 		t.Errorf("unknown key: %v", err)
 	}
