@@ -60,6 +60,7 @@ type Server struct {
 	// without a store.
 	Telemetry *writer.Writer
 	handler   http.Handler
+	fresh     *freshConns // connections without a request yet, closed on shutdown
 }
 
 // New builds the server from cfg.
@@ -100,7 +101,8 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	gw.Register(mux)
 	checker.Register(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	return &Server{cfg: cfg, opts: opts, Gateway: gw, Health: checker, Registry: reg, Telemetry: sp.writer, handler: mux}, nil
+	return &Server{cfg: cfg, opts: opts, Gateway: gw, Health: checker, Registry: reg, Telemetry: sp.writer, handler: mux,
+		fresh: newFreshConns()}, nil
 }
 
 // Close writes the telemetry still queued (until ctx ends) and stops the
@@ -134,7 +136,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	defer s.Health.Stop()
 	defer s.flushTelemetry()
 	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn)}
+		ErrorLog: slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn), ConnState: s.fresh.track}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	s.opts.Logger.Info("flywheel serving", "addr", ln.Addr().String(), "routes", len(s.cfg.Routes), "backends", len(s.cfg.Backends))
@@ -146,6 +148,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.opts.Logger.Info("shutting down", "grace", s.opts.ShutdownGrace)
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
 	defer cancel()
+	s.fresh.closeAll()
 	if err := srv.Shutdown(sctx); err != nil {
 		_ = srv.Close()
 		return fmt.Errorf("graceful shutdown: %w", err)
