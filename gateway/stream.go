@@ -32,6 +32,9 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 	for {
 		if isDone(event) {
 			clean = true
+			// Before [DONE] reaches the client, which may hang up at once
+			// and so cancel the upstream request with it.
+			drainAfterDone(up, idle)
 			if _, werr := w.Write(event); werr == nil {
 				_ = rc.Flush()
 			}
@@ -68,7 +71,6 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 	case clean:
 		up.permit.Record(r.Context(), nil)
 		ev.Status = telemetry.StatusOK
-		drainAfterDone(up, idle, idleFor)
 	case r.Context().Err() != nil:
 		up.permit.Record(r.Context(), context.Canceled) // the client left: not the backend's fault
 		ev.Status, ev.ErrorClass = telemetry.StatusCancelled, "cancelled"

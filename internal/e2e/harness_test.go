@@ -101,6 +101,9 @@ type gateway struct {
 	// requests finish) and returns what Serve returned.
 	shutdown func() error
 	serveErr error
+	// hc is every client's HTTP client; its idle connections are closed
+	// when the test ends.
+	hc *http.Client
 
 	mu          sync.Mutex
 	transitions []resilience.Transition
@@ -129,7 +132,8 @@ func startGateway(t *testing.T, yaml string, sims map[string]string, o gatewayOp
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &gateway{url: "http://" + ln.Addr().String(), sink: telemetry.NewMemory(), changed: make(chan struct{})}
+	g := &gateway{url: "http://" + ln.Addr().String(), sink: telemetry.NewMemory(), changed: make(chan struct{}),
+		hc: &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}}
 	opts := server.Options{
 		Listener: ln, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sinks: []telemetry.Sink{g.sink},
 		Getenv: func(k string) string { return o.env[k] }, ShutdownGrace: waitLimit,
@@ -163,6 +167,7 @@ func startGateway(t *testing.T, yaml string, sims map[string]string, o gatewayOp
 		if err := g.shutdown(); err != nil {
 			t.Errorf("serve: %v", err)
 		}
+		g.hc.CloseIdleConnections()
 	})
 	return g
 }
@@ -193,7 +198,7 @@ func (g *gateway) transitionsOf(key string) []string {
 // retries are off, so that what a test sees is what the gateway did.
 func (g *gateway) client(opts ...option.RequestOption) *openai.Client {
 	c := openai.NewClient(append([]option.RequestOption{
-		option.WithBaseURL(g.url + "/v1/"), option.WithAPIKey("client-key"), option.WithMaxRetries(0),
+		option.WithBaseURL(g.url + "/v1/"), option.WithAPIKey("client-key"), option.WithMaxRetries(0), option.WithHTTPClient(g.hc),
 	}, opts...)...)
 	return &c
 }
@@ -279,7 +284,7 @@ func (g *gateway) doHeaders(t *testing.T, method, path, body string, hdr ...stri
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := g.hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,10 +32,11 @@ func TestGracefulShutdownLetsStreamsFinish(t *testing.T) {
 	// Serve has stopped accepting before it waits for the stream.
 	deadline := time.Now().Add(waitLimit)
 	for {
-		_, err := http.Get(g.url + "/livez")
+		resp, err := g.hc.Get(g.url + "/livez")
 		if err != nil {
 			break
 		}
+		_ = resp.Body.Close()
 		if time.Now().After(deadline) {
 			t.Fatal("the server kept accepting connections after shutdown began")
 		}
