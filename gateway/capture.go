@@ -24,9 +24,13 @@ func (g *Gateway) capture(ev *telemetry.Event, body []byte) {
 	}
 }
 
-// captureResponse appends a piece of the answer when the event captures it.
+// maxCapturedStream bounds what is kept of a streamed answer.
+const maxCapturedStream = 4 << 20
+
+// captureResponse appends a piece of a streamed answer when the event
+// captures it, up to maxCapturedStream bytes.
 func captureResponse(ev *telemetry.Event, data []byte) {
-	if ev.ResponseBody != nil {
+	if ev.ResponseBody != nil && len(ev.ResponseBody)+len(data) <= maxCapturedStream {
 		ev.ResponseBody = append(ev.ResponseBody, data...)
 	}
 }
