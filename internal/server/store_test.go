@@ -50,13 +50,20 @@ capture:
 
 func newStoreServer(t *testing.T, extra string) *storeServer {
 	t.Helper()
+	return newStoreServerFrom(t, storeConfig+extra)
+}
+
+// newStoreServerFrom is newStoreServer with a whole configuration, whose %s
+// is the backend's URL.
+func newStoreServerFrom(t *testing.T, cfgText string) *storeServer {
+	t.Helper()
 	sim, err := simulate.New(simulate.Config{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	backend := httptest.NewServer(sim)
 	t.Cleanup(backend.Close)
-	cfg, err := config.Parse("flywheel.yaml", []byte(fmt.Sprintf(storeConfig, backend.URL)+extra))
+	cfg, err := config.Parse("flywheel.yaml", []byte(fmt.Sprintf(cfgText, backend.URL)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,5 +302,41 @@ func TestFeedbackWithoutAStoreIs503(t *testing.T) {
 	srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/feedback", strings.NewReader(`{}`)))
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "without a store") {
 		t.Errorf("feedback without a store: %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+func TestCaptureSwitchesAndSampling(t *testing.T) {
+	cases := []struct {
+		name, capture     string
+		wantReq, wantResp bool
+		wantUser          string
+	}{
+		{"responses only, no user", "{prompts: false, responses: true, user: none}", false, true, ""},
+		{"prompts only", "{prompts: true, responses: false}", true, false, "bob"},
+		{"sampled out", "{sample_rate: 0}", false, false, "bob"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStoreServerFrom(t, `
+backends: [{name: sim, kind: openai, url: %s/v1}]
+routes: [{name: chat, targets: [{backend: sim, model: m}]}]
+capture: `+tc.capture+"\n")
+			resp, body := s.post(t, "/v1/chat/completions", `{"model":"chat","user":"bob","messages":[{"role":"user","content":"hi"}]}`)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("chat: %d %s", resp.StatusCode, body)
+			}
+			s.flush(t)
+			got, err := s.store.Inference(context.Background(), resp.Header.Get("X-Flywheel-Inference-Id"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (got.Request != "") != tc.wantReq || (got.Response != "") != tc.wantResp || got.User != tc.wantUser {
+				t.Errorf("stored request %q response %q user %q; want request %v response %v user %q",
+					got.Request, got.Response, got.User, tc.wantReq, tc.wantResp, tc.wantUser)
+			}
+			if got.TokensOut == 0 || got.Status != "ok" {
+				t.Errorf("the record itself is kept whatever is captured: %+v", got)
+			}
+		})
 	}
 }
