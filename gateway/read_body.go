@@ -9,6 +9,11 @@ import (
 // events are a few hundred bytes; a longer one is assembled across reads.
 const streamReaderSize = 4 << 10
 
+// eventBufferSize is the starting capacity of the buffer a stream's events
+// are read into (and reused for each next event): a typical chat chunk
+// fits, so it is allocated once instead of grown from nothing.
+const eventBufferSize = 512
+
 // readAll reads r to its end like io.ReadAll, but when size (a
 // Content-Length, -1 when unknown) is known and within limit, it allocates
 // the body once at its size instead of growing from 512 bytes. r must
