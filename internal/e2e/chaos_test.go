@@ -175,17 +175,24 @@ func TestChaosRetryAfter(t *testing.T) {
 	setFaults(t, remote, simulate.Faults{ErrorRate: 1, Status: 429, RetryAfter: 5})
 	degraded := func(wantRetryAfter string) {
 		t.Helper()
-		var resp *http.Response
-		_, err := g.client().Chat.Completions.New(context.Background(), chatParams("chat", "no target left"), option.WithResponseInto(&resp))
-		e := apiError(t, err)
-		if e.StatusCode != http.StatusServiceUnavailable || e.Code != "degraded" || e.Message != config.DefaultDegradedMessage {
-			t.Fatalf("degraded answer %d %q %q", e.StatusCode, e.Code, e.Message)
+		c := g.client()
+		_, plainErr := c.Chat.Completions.New(context.Background(), chatParams("chat", "no target left"))
+		s := c.Chat.Completions.NewStreaming(context.Background(), chatParams("chat", "no target left"))
+		for s.Next() {
 		}
-		hdr := e.Response.Header
-		if hdr.Get("X-Flywheel-Degraded") != "true" || hdr.Get("Retry-After") != wantRetryAfter ||
-			hdr.Get("X-Flywheel-Inference-Id") == "" {
-			t.Fatalf("degraded headers: Retry-After %q degraded %q, want Retry-After %s",
-				hdr.Get("Retry-After"), hdr.Get("X-Flywheel-Degraded"), wantRetryAfter)
+		streamErr := s.Err()
+		_ = s.Close()
+		for _, err := range []error{plainErr, streamErr} {
+			e := apiError(t, err)
+			if e.StatusCode != http.StatusServiceUnavailable || e.Code != "degraded" || e.Message != config.DefaultDegradedMessage {
+				t.Fatalf("degraded answer %d %q %q", e.StatusCode, e.Code, e.Message)
+			}
+			hdr := e.Response.Header
+			if hdr.Get("X-Flywheel-Degraded") != "true" || hdr.Get("Retry-After") != wantRetryAfter ||
+				hdr.Get("X-Flywheel-Inference-Id") == "" {
+				t.Fatalf("degraded headers: Retry-After %q degraded %q, want Retry-After %s",
+					hdr.Get("Retry-After"), hdr.Get("X-Flywheel-Degraded"), wantRetryAfter)
+			}
 		}
 	}
 	degraded("2")
@@ -197,7 +204,7 @@ func TestChaosRetryAfter(t *testing.T) {
 	if st, rt := local.Stats(), remote.Stats(); st.Requests != 1 || rt.ErrorsInjected != 1 {
 		t.Fatalf("a held-open target was called: local %+v remote %+v", st, rt)
 	}
-	if m := g.metric(t, `flywheel_gateway_degraded_total{route="chat"}`); !strings.HasSuffix(m, " 2") {
+	if m := g.metric(t, `flywheel_gateway_degraded_total{route="chat"}`); !strings.HasSuffix(m, " 4") {
 		t.Fatalf("metrics: %q", m)
 	}
 

@@ -1,7 +1,9 @@
 // Package e2e runs the official OpenAI Go client against `flywheel serve`
 // (internal/server) in front of simulated backends (./simulate): the happy
-// paths in e2e_test.go, failures in chaos_test.go, bad input in
-// badinput_test.go.
+// paths in e2e_test.go; failures in chaos_test.go and refused_test.go; bad
+// input in badinput_test.go; limits, graceful shutdown and the backend
+// connection pool in limits_test.go and pool_test.go. harness_test.go starts
+// the pieces.
 package e2e
 
 import (
