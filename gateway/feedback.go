@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,6 +38,7 @@ const (
 	maxFeedbackBody   = 1 << 20
 	maxIdempotencyKey = 256
 	maxEpisodeID      = 256 // bytes
+	feedbackTimeout   = 10 * time.Second
 )
 
 // feedbackRequest is the body of POST /v1/feedback.
@@ -82,7 +84,11 @@ func (g *Gateway) handleFeedback(w http.ResponseWriter, r *http.Request) {
 		writeError(w, *apiErr)
 		return
 	}
-	ctx := r.Context()
+	// A store that does not answer (a partitioned network) gets a 503
+	// within feedbackTimeout rather than holding the client.
+	ctx, cancel := context.WithTimeout(r.Context(), feedbackTimeout)
+	defer cancel()
+	r = r.WithContext(ctx)
 	if apiErr := g.checkFeedbackTarget(w, r, &f); apiErr != nil {
 		writeError(w, *apiErr)
 		return
