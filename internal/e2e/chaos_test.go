@@ -60,8 +60,14 @@ func remoteSim(t *testing.T) *sim {
 // clock in front of them.
 func startChaos(t *testing.T) (g *gateway, local, remote *sim) {
 	t.Helper()
+	return startChaosWith(t, chaosConfig)
+}
+
+// startChaosWith is startChaos with another configuration.
+func startChaosWith(t *testing.T, yaml string) (g *gateway, local, remote *sim) {
+	t.Helper()
 	local, remote = localSim(t, "127.0.0.1:0"), remoteSim(t)
-	g = startGateway(t, chaosConfig, map[string]string{"local": local.url, "remote": remote.url},
+	g = startGateway(t, yaml, map[string]string{"local": local.url, "remote": remote.url},
 		gatewayOptions{env: chaosEnv, fake: true})
 	settle(t, local, remote)
 	return g, local, remote
@@ -270,39 +276,51 @@ const cancelWithin = 100 * time.Millisecond
 
 func TestChaosClientCancels(t *testing.T) {
 	t.Parallel()
+	// No first-token timeout: the client must be the one to give up.
+	patient := strings.Replace(chaosConfig, "first_token: 250ms", "first_token: 5m", 1)
 	tests := []struct {
 		name   string
 		faults simulate.Faults
 		stream bool
+		chunks int // stream chunks the client reads before it cancels
 	}{
 		// Waiting for the answer.
-		{"before the answer", simulate.Faults{Hang: true}, false},
+		{"before the answer", simulate.Faults{Hang: true}, false, 0},
+		// The stream's headers are sent, its first token is not.
+		{"before the first token", simulate.Faults{TTFT: time.Hour}, true, 0},
 		// Mid-stream: one token every 5 s after the first.
-		{"mid-stream", simulate.Faults{TokensPerSecond: 0.2}, true},
+		{"mid-stream", simulate.Faults{TokensPerSecond: 0.2}, true, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			g, local, remote := startChaos(t)
+			g, local, remote := startChaosWith(t, patient)
 			setFaults(t, local, tc.faults)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			done := make(chan error, 1)
 			c := g.client()
 			if tc.stream {
-				s := c.Chat.Completions.NewStreaming(ctx, chatParams("chat", "a long story"))
-				// Read the role chunk and the first token, then leave.
-				for range 2 {
-					if !s.Next() {
-						t.Fatalf("stream ended early: %v", s.Err())
-					}
-				}
+				read := make(chan error, 1)
 				go func() {
-					for s.Next() {
+					s := c.Chat.Completions.NewStreaming(ctx, chatParams("chat", "a long story"))
+					defer s.Close()
+					for i := 0; s.Next(); i++ {
+						if i+1 == tc.chunks {
+							read <- nil
+						}
 					}
 					done <- s.Err()
-					_ = s.Close()
 				}()
+				if tc.chunks > 0 {
+					select {
+					case <-read:
+					case err := <-done:
+						t.Fatalf("stream ended before %d chunks: %v", tc.chunks, err)
+					}
+				} else {
+					local.waitStats(t, "the stream to start", func(st simulate.Stats) bool { return st.Streams == 1 })
+				}
 			} else {
 				go func() {
 					_, err := c.Chat.Completions.New(ctx, chatParams("chat", "hello?"))
