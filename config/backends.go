@@ -51,12 +51,15 @@ type Backend struct {
 	// MaxConcurrent bounds the requests in flight to the backend; beyond it
 	// a route moves on to its next target. 0 means no bound.
 	MaxConcurrent int `yaml:"max_concurrent"`
+	// DeepCheck adds a health check that runs a real one-token generation
+	// at a long interval. Off by default.
+	DeepCheck DeepCheck `yaml:"deep_check"`
 }
 
-// SetDefaults sets every field to its default: default timeouts, breaker
-// and retry, and no name, kind or URL.
+// SetDefaults sets every field to its default: default timeouts, breaker,
+// retry and deep check (off), and no name, kind or URL.
 func (b *Backend) SetDefaults() {
-	*b = Backend{Timeouts: DefaultTimeouts(), Breaker: DefaultBreaker(), Retry: DefaultRetry()}
+	*b = Backend{Timeouts: DefaultTimeouts(), Breaker: DefaultBreaker(), Retry: DefaultRetry(), DeepCheck: DefaultDeepCheck()}
 }
 
 // BreakerConfig returns the backend's breaker as a resilience.BreakerConfig

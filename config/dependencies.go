@@ -67,6 +67,10 @@ type Dependency struct {
 	// FailureThreshold is how many consecutive failed probes mark the
 	// dependency as failing. >= 1; default 1.
 	FailureThreshold int `yaml:"failure_threshold"`
+	// FailAfter, when set, also marks the dependency as failing once it
+	// has failed continuously for this long, whichever of it and
+	// FailureThreshold comes first. 0 (the default): FailureThreshold only.
+	FailAfter time.Duration `yaml:"fail_after"`
 }
 
 // SetDefaults sets every field to its default: critical, weight 1, timeout
@@ -136,5 +140,8 @@ func (d *Dependency) validate(v *validator, path string) {
 	}
 	if d.FailureThreshold < 1 {
 		v.errorf(key("failure_threshold"), "must be >= 1, got %d", d.FailureThreshold)
+	}
+	if d.FailAfter < 0 || (v.has(key("fail_after")) && d.FailAfter == 0) {
+		v.errorf(key("fail_after"), "must be > 0, got %s", d.FailAfter)
 	}
 }

@@ -32,7 +32,8 @@ func wantExample() *Config {
 				Timeouts: Timeouts{Connect: 2 * time.Second, FirstToken: 30 * time.Second, Idle: time.Minute, Total: 300 * time.Second},
 				Breaker: BreakerSpec{FailureRate: 0.5, MinCalls: 10, Window: time.Minute, OpenFor: 30 * time.Second,
 					HalfOpenCalls: 2, SlowCall: 20 * time.Second},
-				Retry: RetrySpec{Preset: "internal_service"},
+				Retry:     RetrySpec{Preset: "internal_service"},
+				DeepCheck: DefaultDeepCheck(),
 			},
 			{
 				Name: "remote", Kind: KindOpenAI, URL: "https://api.openai.com/v1", APIKeyEnv: "OPENAI_API_KEY",
@@ -41,6 +42,7 @@ func wantExample() *Config {
 					MaxOpenFor: 10 * time.Minute, HalfOpenCalls: 1, SuccessThreshold: 2, SlowCall: 20 * time.Second},
 				Retry: RetrySpec{Preset: "external_api", MaxAttempts: 4, BaseDelay: 500 * time.Millisecond, MaxDelay: 20 * time.Second,
 					Multiplier: 3, Jitter: "decorrelated", MaxElapsed: 2 * time.Minute},
+				DeepCheck: DefaultDeepCheck(),
 			},
 		},
 		Routes: []Route{
@@ -243,11 +245,14 @@ feedback:
 	if b.Retry != (RetrySpec{Preset: "llm_inference"}) {
 		t.Errorf("retry = %+v", b.Retry)
 	}
+	if b.DeepCheck != (DeepCheck{Enabled: false, Interval: 5 * time.Minute, Timeout: 30 * time.Second}) {
+		t.Errorf("deep_check = %+v, want off, every 5m, 30s timeout", b.DeepCheck)
+	}
 	if r := cfg.Routes[0]; r.Degraded != (Degraded{Status: 503, Message: "The assistant is degraded; retry shortly."}) {
 		t.Errorf("degraded = %+v", r.Degraded)
 	}
 	web, db := cfg.Dependencies[0], cfg.Dependencies[1]
-	if !web.Critical || web.Weight != 1 || web.Timeout != 5*time.Second || web.Interval != 0 || web.FailureThreshold != 1 {
+	if !web.Critical || web.Weight != 1 || web.Timeout != 5*time.Second || web.Interval != 0 || web.FailureThreshold != 1 || web.FailAfter != 0 {
 		t.Errorf("dependency defaults = %+v", web)
 	}
 	if web.ExpectedStatus.String() != "200-399" || !web.ExpectedStatus.Contains(302) || web.ExpectedStatus.Contains(404) {

@@ -16,7 +16,7 @@ import (
 // dependencySpec maps a config dependency onto a health spec.
 func dependencySpec(d config.Dependency, getenv func(string) string) (health.Spec, error) {
 	s := health.Spec{Name: d.Name, Kind: string(d.Kind), Addr: d.Addr, URL: d.URL, NonCritical: !d.Critical,
-		Weight: d.Weight, Timeout: d.Timeout, Interval: d.Interval, FailureThreshold: d.FailureThreshold}
+		Weight: d.Weight, Timeout: d.Timeout, Interval: d.Interval, FailureThreshold: d.FailureThreshold, FailAfter: d.FailAfter}
 	dsn := d.DSN
 	if d.DSNEnv != "" {
 		if dsn = getenv(d.DSNEnv); dsn == "" {
@@ -66,9 +66,18 @@ func buildChecker(cfg *config.Config, gw *gateway.Gateway, version string, geten
 			}
 		}
 	}
+	deep := map[string]config.DeepCheck{}
+	for _, b := range cfg.Backends {
+		deep[b.Name] = b.DeepCheck
+	}
 	for name, b := range gw.Backends() {
+		dc := deep[name]
+		if dc.Enabled && models[name] == "" {
+			logger.Warn("deep_check skipped: no route names a model on this backend", "backend", name)
+		}
 		spec := health.Spec{Name: "backend-" + name, Kind: string(b.Kind), URL: b.BaseURL, Model: models[name],
-			APIKey: b.APIKey(), NonCritical: true, Interval: cfg.Health.Interval}
+			APIKey: b.APIKey(), NonCritical: true, Interval: cfg.Health.Interval,
+			Deep: dc.Enabled && models[name] != "", DeepInterval: dc.Interval, DeepTimeout: dc.Timeout}
 		cs, err := health.ChecksFromSpec(spec)
 		if err != nil {
 			return nil, err

@@ -74,6 +74,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	if opts.ShutdownGrace <= 0 {
 		opts.ShutdownGrace = 30 * time.Second
 	}
+	quietRedis(opts.Logger)
 	prom := telemetry.NewPrometheus()
 	sp := newStoreParts(cfg, opts)
 	gw, err := gateway.New(gateway.Options{Config: cfg, Logger: opts.Logger, Getenv: opts.Getenv,

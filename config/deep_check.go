@@ -1,0 +1,34 @@
+package config
+
+import "time"
+
+// DeepCheck configures a backend's deep health check: a real one-token
+// generation at a long interval. It is off by default because every run
+// costs a generation.
+type DeepCheck struct {
+	// Enabled adds the check, named backend-NAME-generation. It is
+	// non-critical: a failed generation makes readiness warn, never fail.
+	Enabled bool `yaml:"enabled"`
+	// Interval is the time between two generations. Default 5m.
+	Interval time.Duration `yaml:"interval"`
+	// Timeout bounds one generation. Default 30s; <= Interval.
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// DefaultDeepCheck returns the deep check's defaults: off, every 5 minutes,
+// 30 s timeout.
+func DefaultDeepCheck() DeepCheck {
+	return DeepCheck{Interval: 5 * time.Minute, Timeout: 30 * time.Second}
+}
+
+func (d *DeepCheck) validate(v *validator, path string) {
+	v.positive(join(path, "interval"), d.Interval)
+	v.positive(join(path, "timeout"), d.Timeout)
+	if d.Interval > 0 && d.Timeout > d.Interval {
+		if v.has(join(path, "timeout")) || !v.has(join(path, "interval")) {
+			v.errorf(join(path, "timeout"), "must be <= interval (%s), got %s", d.Interval, d.Timeout)
+		} else {
+			v.errorf(join(path, "interval"), "must be >= timeout (%s), got %s", d.Timeout, d.Interval)
+		}
+	}
+}
