@@ -107,11 +107,12 @@ func writeStreamError(w io.Writer, err error) {
 // line that ends it) into buf. Comment-only events (": keep-alive") are
 // returned too, so they reach the client.
 func readEvent(r *bufio.Reader, buf []byte) ([]byte, error) {
+	lineStart := len(buf)
 	for {
 		line, err := r.ReadSlice('\n')
 		buf = append(buf, line...)
 		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
+			continue // a line longer than the reader's buffer: its rest follows
 		}
 		if err != nil {
 			if len(buf) > 0 && errors.Is(err, io.EOF) {
@@ -119,11 +120,14 @@ func readEvent(r *bufio.Reader, buf []byte) ([]byte, error) {
 			}
 			return buf, err
 		}
+		// Only a whole line can be the blank one that ends the event, not
+		// the "\n" or "\r\n" tail of a line longer than the buffer.
+		line, lineStart = buf[lineStart:], len(buf)
 		if (len(line) == 1 || (len(line) == 2 && line[0] == '\r')) && len(bytes.TrimSpace(buf)) > 0 {
 			return buf, nil
 		}
 		if len(bytes.TrimSpace(buf)) == 0 {
-			buf = buf[:0] // stray blank lines between events
+			buf, lineStart = buf[:0], 0 // stray blank lines between events
 		}
 	}
 }
