@@ -2,6 +2,7 @@ package health
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,18 +13,23 @@ import (
 // probeClientTimeout bounds Probe when ctx has no deadline.
 const probeClientTimeout = 10 * time.Second
 
+// ErrUnknownProbe is returned by Probe for a probe name other than live,
+// ready or startup; nothing is written then.
+var ErrUnknownProbe = errors.New("health: unknown probe")
+
 // Probe is the client side of an exec probe: it GETs
 // <baseURL>/<probe>z?verbose, copies the listing to w and returns exit code 0
 // when the probe passes or warns, and 1 when it fails or the server cannot
 // be reached. probe is "live", "ready" or "startup" (a trailing "z" is
 // accepted); baseURL may omit the "http://". The error is non-nil only when
-// no answer came back or probe is unknown.
+// no answer came back (a line saying so is written to w too) or probe is
+// unknown (ErrUnknownProbe, nothing written).
 func Probe(ctx context.Context, baseURL, probe string, w io.Writer) (exitCode int, err error) {
 	name := strings.TrimSuffix(strings.ToLower(probe), "z") + "z"
 	switch name {
 	case "livez", "readyz", "startupz":
 	default:
-		return 1, fmt.Errorf("health: unknown probe %q (want live, ready or startup)", probe)
+		return 1, fmt.Errorf("%w %q (want live, ready or startup)", ErrUnknownProbe, probe)
 	}
 	if !strings.Contains(baseURL, "://") {
 		baseURL = "http://" + baseURL

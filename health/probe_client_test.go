@@ -2,6 +2,7 @@ package health
 
 import (
 	"bytes"
+	"errors"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -41,6 +42,9 @@ func TestProbeClient(t *testing.T) {
 			code, err := Probe(t.Context(), tt.url, tt.probe, &out)
 			if code != tt.wantCode || (err != nil) != tt.wantErr {
 				t.Errorf("Probe = %d, %v; want %d, error %v", code, err, tt.wantCode, tt.wantErr)
+			}
+			if tt.probe == "deep" && (!errors.Is(err, ErrUnknownProbe) || out.Len() != 0) {
+				t.Errorf("unknown probe: %v, wrote %q; want ErrUnknownProbe and nothing written", err, out.String())
 			}
 			if !strings.Contains(out.String(), tt.wantOut) {
 				t.Errorf("output %q, want it to contain %q", out.String(), tt.wantOut)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+
 	"github.com/flywheel-stack/flywheel/health"
 	"github.com/spf13/cobra"
 )
@@ -16,8 +18,10 @@ cannot be reached: an exec probe for containers and systemd.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			code, err := health.Probe(cmd.Context(), url, probe, cmd.OutOrStdout())
-			if err != nil {
-				cmd.PrintErrln("flywheel health:", err)
+			if errors.Is(err, health.ErrUnknownProbe) {
+				// Other errors (an unreachable server) are already in
+				// the listing Probe wrote.
+				cmd.PrintErrln("flywheel:", err)
 			}
 			if code != 0 {
 				return exitCode(code)
