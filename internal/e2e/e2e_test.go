@@ -258,6 +258,11 @@ func TestModelList(t *testing.T) {
 	if err != nil || m.ID != "chat" || m.OwnedBy != "flywheel" {
 		t.Fatalf("GET /v1/models/chat: %+v %v", m, err)
 	}
+	// A backend/model target, which the client sends with its slash escaped.
+	m, err = c.Models.Get(context.Background(), "local/qwen2.5-coder-7b-instruct")
+	if err != nil || m.ID != "local/qwen2.5-coder-7b-instruct" || m.OwnedBy != "local" {
+		t.Fatalf("GET /v1/models/local/qwen2.5-coder-7b-instruct: %+v %v", m, err)
+	}
 	_, err = c.Models.Get(context.Background(), "gpt-5")
 	if e := apiError(t, err); e.StatusCode != http.StatusNotFound || e.Code != "model_not_found" {
 		t.Fatalf("unknown model: %d %q", e.StatusCode, e.Code)
