@@ -28,6 +28,9 @@ const (
 	// ClassBadAnswer: a 200 answer that is not what was asked for (no
 	// event stream when streaming, an empty body).
 	ClassBadAnswer = "bad_answer"
+	// ClassOverload: the request was not sent, because the saturation
+	// search already had more in flight than the step's bounds allow.
+	ClassOverload = "overload"
 	// ClassCancelled: the run ended before the answer did; not counted
 	// against the server.
 	ClassCancelled = "cancelled"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flywheel-stack/flywheel/clock"
@@ -35,6 +36,15 @@ func OpenLoop(ctx context.Context, clk clock.Clock, s Schedule, name string, c D
 // work) falls on all of them alike. It returns one result per Doer, named
 // by names.
 func Interleaved(ctx context.Context, clk clock.Clock, s Schedule, slice time.Duration, names []string, cs []Doer) ([]PhaseResult, error) {
+	return interleaved(ctx, clk, s, slice, 0, names, cs)
+}
+
+// interleaved is Interleaved with an optional bound on requests in flight:
+// above maxInFlight (when above 0), an arrival is not sent but recorded as
+// ClassOverload, so that a target past saturation is not driven ever deeper
+// into a backlog of connections it must then dig out of.
+func interleaved(ctx context.Context, clk clock.Clock, s Schedule, slice time.Duration, maxInFlight int,
+	names []string, cs []Doer) ([]PhaseResult, error) {
 	if err := s.validate(); err != nil {
 		return nil, err
 	}
@@ -54,10 +64,21 @@ func Interleaved(ctx context.Context, clk clock.Clock, s Schedule, slice time.Du
 			if ctx.Err() != nil {
 				break
 			}
-			var wg sync.WaitGroup
+			var (
+				wg       sync.WaitGroup
+				inFlight atomic.Int64
+			)
 			start := clk.Now()
 			sent[i] += pace(ctx, clk, part, start, func(_ int, due time.Time) {
-				wg.Go(func() { recs[i].add(due, c.Do(ctx, false), false) })
+				if maxInFlight > 0 && inFlight.Load() >= int64(maxInFlight) {
+					recs[i].add(due, Result{Class: ClassOverload}, false)
+					return
+				}
+				inFlight.Add(1)
+				wg.Go(func() {
+					defer inFlight.Add(-1)
+					recs[i].add(due, c.Do(ctx, false), false)
+				})
 			})
 			wg.Wait()
 			elapsed[i] += clk.Since(start)

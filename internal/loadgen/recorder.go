@@ -58,7 +58,8 @@ type PhaseResult struct {
 	Streams int `json:"streams,omitempty"`
 	// Elapsed is the phase's wall time, from its start to its last answer.
 	Elapsed time.Duration `json:"elapsed_ns"`
-	// Sent is the number of requests sent.
+	// Sent is the number of arrivals: requests sent, and (saturation
+	// steps) arrivals refused as ClassOverload.
 	Sent int `json:"sent"`
 	// OK is the number of complete answers.
 	OK int `json:"ok"`

@@ -59,6 +59,15 @@ func (c SearchConfig) validate() error {
 	return nil
 }
 
+// maxInFlight bounds the requests a step at rate keeps in flight: by
+// Little's law, more than rate × MaxP99 in flight means a mean latency, and
+// so a p99, above MaxP99; the step has failed, and sending more would only
+// bury the target (and its memory) deeper. The floor keeps low rates free
+// of the bound.
+func (c SearchConfig) maxInFlight(rate float64) int {
+	return max(256, int(rate*c.MaxP99.Seconds()))
+}
+
 // holds reports whether a step's result is within the search's bounds, and
 // why not.
 func (c SearchConfig) holds(p PhaseResult) (bool, string) {
@@ -115,11 +124,15 @@ func Search(ctx context.Context, clk clock.Clock, cfg SearchConfig, name string,
 		return Saturation{}, err
 	}
 	return ramp(cfg, name, func(rate float64) (PhaseResult, error) {
-		p, err := OpenLoop(ctx, clk, Schedule{Rate: rate, Duration: cfg.Step}, name, c)
+		ps, err := interleaved(ctx, clk, Schedule{Rate: rate, Duration: cfg.Step}, 0, cfg.maxInFlight(rate),
+			[]string{name}, []Doer{c})
 		if err == nil {
 			err = ctx.Err()
 		}
-		return p, err
+		if err != nil {
+			return PhaseResult{}, err
+		}
+		return ps[0], nil
 	})
 }
 

@@ -3,8 +3,11 @@ package loadgen
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/flywheel-stack/flywheel/clock"
 )
 
 // fakeRate is a target that holds up to capacity req/s and then queues:
@@ -134,5 +137,67 @@ func TestSearchAgainstADoer(t *testing.T) {
 	// 500 req/s for 20 ms is 10 requests, 1000 req/s 20 more.
 	if !sat.Capped || sat.Rate != 1000 || d.calls.Load() != 30 || d.streams.Load() != 0 {
 		t.Errorf("saturation %+v after %d calls", sat, d.calls.Load())
+	}
+}
+
+func TestMaxInFlight(t *testing.T) {
+	t.Parallel()
+	c := SearchConfig{MaxP99: 200 * time.Millisecond}
+	if got := c.maxInFlight(10000); got != 2000 {
+		t.Errorf("maxInFlight(10000) = %d, want 2000 (rate × p99 bound)", got)
+	}
+	if got := c.maxInFlight(100); got != 256 {
+		t.Errorf("maxInFlight(100) = %d, want the floor 256", got)
+	}
+}
+
+// stuckDoer never answers until released.
+type stuckDoer struct {
+	calls   atomic.Int64
+	release chan struct{}
+}
+
+func (d *stuckDoer) Do(ctx context.Context, _ bool) Result {
+	d.calls.Add(1)
+	select {
+	case <-d.release:
+	case <-ctx.Done():
+	}
+	now := time.Now()
+	return Result{Sent: now, FirstChunk: now, Done: now, Status: 200}
+}
+
+func TestInFlightBoundStopsSending(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clk := clock.NewFake(start)
+	d := &stuckDoer{release: make(chan struct{})}
+	// Eleven arrivals, 1 ms apart; the run is stopped once ten have come.
+	s := Schedule{Rate: 1000, Duration: 11 * time.Millisecond}
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan []PhaseResult)
+	go func() {
+		ps, err := interleaved(runCtx, clk, s, 0, 3, []string{"via"}, []Doer{d})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- ps
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for range 9 {
+		if err := clk.WaitForTimers(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Millisecond)
+	}
+	if err := clk.WaitForTimers(ctx, 1); err != nil { // the tenth has been handled
+		t.Fatal(err)
+	}
+	stop()
+	p := (<-done)[0]
+	// Three went out and hung; the seven arrivals after them were not sent.
+	if d.calls.Load() != 3 || p.Errors[ClassOverload] != 7 || p.Sent != 10 {
+		t.Errorf("calls %d errors %v sent %d; want 3 sent, 7 refused as overload", d.calls.Load(), p.Errors, p.Sent)
 	}
 }
