@@ -226,4 +226,5 @@ func (g *Gateway) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/models/{model...}", g.handleModel)
 	mux.Handle("GET /admin/v1/breakers", g.adminAuth(http.HandlerFunc(g.handleBreakers)))
 	mux.Handle("POST /admin/v1/breakers/{key...}", g.adminAuth(http.HandlerFunc(g.handleBreakerAction)))
+	g.registerErrors(mux)
 }
