@@ -48,6 +48,12 @@ type Dependency struct {
 	// Addr is the host:port of a redis or tcp dependency. Required for
 	// those.
 	Addr string `yaml:"addr"`
+	// Username is the Redis ACL user of a redis dependency; empty means
+	// the default user.
+	Username string `yaml:"username"`
+	// PasswordEnv names the environment variable holding the password of a
+	// redis dependency; empty sends none.
+	PasswordEnv string `yaml:"password_env"`
 	// URL is what an http dependency GETs. Required for http.
 	URL string `yaml:"url"`
 	// ExpectedStatus is the statuses an http dependency may answer.
@@ -95,6 +101,7 @@ func (d *Dependency) validate(v *validator, path string) {
 	}
 	known := v.oneOf(key("kind"), string(d.Kind), kinds...)
 	v.envName(key("dsn_env"), d.DSNEnv)
+	v.envName(key("password_env"), d.PasswordEnv)
 
 	// Which connection keys the kind uses; the others must be empty.
 	uses := map[string]bool{}
@@ -109,6 +116,7 @@ func (d *Dependency) validate(v *validator, path string) {
 		}
 	case DepRedis, DepTCP:
 		uses["addr"] = true
+		uses["username"], uses["password_env"] = d.Kind == DepRedis, d.Kind == DepRedis
 		v.hostPort(key("addr"), d.Addr, false)
 	case DepHTTP:
 		uses["url"], uses["expected_status"] = true, true
@@ -118,7 +126,8 @@ func (d *Dependency) validate(v *validator, path string) {
 		for _, f := range []struct {
 			key string
 			set bool
-		}{{"dsn", d.DSN != ""}, {"dsn_env", d.DSNEnv != ""}, {"addr", d.Addr != ""}, {"url", d.URL != ""}, {"expected_status", len(d.ExpectedStatus) > 0}} {
+		}{{"dsn", d.DSN != ""}, {"dsn_env", d.DSNEnv != ""}, {"addr", d.Addr != ""}, {"url", d.URL != ""}, {"expected_status", len(d.ExpectedStatus) > 0},
+			{"username", d.Username != ""}, {"password_env", d.PasswordEnv != ""}} {
 			if f.set && !uses[f.key] {
 				v.errorf(key(f.key), "not used by kind %s", d.Kind)
 			}

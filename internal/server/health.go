@@ -24,6 +24,12 @@ func dependencySpec(d config.Dependency, getenv func(string) string) (health.Spe
 		}
 	}
 	s.DSN = dsn
+	if d.PasswordEnv != "" {
+		if s.Password = getenv(d.PasswordEnv); s.Password == "" {
+			return s, fmt.Errorf("dependency %s: the environment variable %s (password_env) is not set", d.Name, d.PasswordEnv)
+		}
+	}
+	s.Username = d.Username
 	switch d.Kind {
 	case config.DepSQL:
 		// The binary links PostgreSQL's driver; other database/sql

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-func TestDeepCheckAndFailAfter(t *testing.T) {
+func TestDeepCheckFailAfterAndRedisAuth(t *testing.T) {
 	t.Parallel()
 	cfg, err := Parse("f.yaml", []byte(`
 backends:
@@ -13,6 +13,7 @@ backends:
   - {name: b, kind: vllm, url: "http://127.0.0.1:8000", deep_check: {enabled: true, interval: 1m, timeout: 5s}}
 dependencies:
   - {name: db, kind: tcp, addr: "db:5432", fail_after: 1m}
+  - {name: cache, kind: redis, addr: "127.0.0.1:6379", username: app, password_env: CACHE_PW}
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -25,5 +26,8 @@ dependencies:
 	}
 	if d := cfg.Dependencies[0]; d.FailAfter != time.Minute || d.FailureThreshold != 1 {
 		t.Errorf("fail_after %s, failure_threshold %d; want 1m and the default 1", d.FailAfter, d.FailureThreshold)
+	}
+	if d := cfg.Dependencies[1]; d.Username != "app" || d.PasswordEnv != "CACHE_PW" {
+		t.Errorf("redis username %q, password_env %q", d.Username, d.PasswordEnv)
 	}
 }
