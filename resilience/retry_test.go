@@ -3,6 +3,7 @@ package resilience_test
 import (
 	"context"
 	"errors"
+	"net"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -306,5 +307,17 @@ func TestPresets(t *testing.T) {
 	}
 	if !ext(context.DeadlineExceeded) || ext(context.Canceled) {
 		t.Error("external_api should retry timeouts and not cancellations")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	if _, derr := net.Dial("tcp", addr); derr == nil || !ext(derr) {
+		t.Errorf("external_api should retry a refused connection: %v", derr)
+	}
+	if ext(errors.New("invalid request")) {
+		t.Error("external_api retries an error that is neither a connection error, a timeout nor a retryable status")
 	}
 }
