@@ -2,9 +2,10 @@ package gateway
 
 import "net/http"
 
-// registerErrors makes the API's own mistakes answer in OpenAI's error
-// shape too: a known path with the wrong method gets 405 with Allow, any
-// other path under /v1/ gets 404, where net/http would answer plain text.
+// registerErrors makes a client's wrong URL answer in OpenAI's error shape
+// too: a known path with the wrong method gets 405 with Allow, any other
+// path under /v1/ or (with the admin token) /admin/v1/ gets 404, where
+// net/http would answer plain text.
 func (g *Gateway) registerErrors(mux *http.ServeMux) {
 	for path, allow := range map[string]string{
 		"/v1/chat/completions":  http.MethodPost,
@@ -16,10 +17,13 @@ func (g *Gateway) registerErrors(mux *http.ServeMux) {
 	} {
 		mux.HandleFunc(path, methodNotAllowed(allow))
 	}
-	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, apiError{Status: http.StatusNotFound, Type: "invalid_request_error", Code: "unknown_url",
-			Message: "Unknown request URL: " + r.Method + " " + r.URL.Path + "."})
-	})
+	mux.HandleFunc("/v1/", unknownURL)
+	mux.Handle("/admin/v1/", g.adminAuth(http.HandlerFunc(unknownURL)))
+}
+
+func unknownURL(w http.ResponseWriter, r *http.Request) {
+	writeError(w, apiError{Status: http.StatusNotFound, Type: "invalid_request_error", Code: "unknown_url",
+		Message: "Unknown request URL: " + r.Method + " " + r.URL.Path + "."})
 }
 
 func methodNotAllowed(allow string) http.HandlerFunc {

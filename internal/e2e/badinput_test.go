@@ -115,6 +115,8 @@ func TestBadInputRaw(t *testing.T) {
 		{"wrong method", "GET", "/v1/chat/completions", ``, key, 405, "method_not_allowed", "use POST"},
 		{"wrong method on the model list", "DELETE", "/v1/models", ``, key, 405, "method_not_allowed", "use GET"},
 		{"unknown path", "POST", "/v1/chat/completion", `{"model":"chat"}`, key, 404, "unknown_url", "POST /v1/chat/completion"},
+		{"unknown admin path", "GET", "/admin/v1/breaker", ``, []string{"Authorization", "Bearer " + adminToken}, 404, "unknown_url", "GET /admin/v1/breaker"},
+		{"unknown admin path, no token", "GET", "/admin/v1/breaker", ``, nil, 401, "invalid_admin_token", "admin token"},
 		{"wrong admin token", "GET", "/admin/v1/breakers", ``, []string{"Authorization", "Bearer " + adminToken + "x"}, 401, "invalid_admin_token", "admin token"},
 		{"client key as admin token", "POST", "/admin/v1/breakers/local/qwen2.5-coder-7b-instruct/open", ``, key, 401, "invalid_admin_token", "admin token"},
 		{"no admin token", "GET", "/admin/v1/breakers", ``, nil, 401, "invalid_admin_token", "admin token"},
