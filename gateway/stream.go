@@ -28,7 +28,10 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 
 	event := up.body
 	var err error
-	clean := false
+	// clientGone: a write to the client failed, which can happen before
+	// the request's context learns that the client left. backendError: the
+	// backend's own error event has been forwarded and is the client's.
+	clean, clientGone, backendError := false, false, false
 	for {
 		if isDone(event) {
 			clean = true
@@ -48,16 +51,16 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 		if !(up.injects && isUsageOnly(event)) {
 			captureResponse(ev, event)
 			if _, werr := w.Write(event); werr != nil {
-				err = werr
+				err, clientGone = werr, true
 				break
 			}
 			if ferr := rc.Flush(); ferr != nil {
-				err = ferr
+				err, clientGone = ferr, true
 				break
 			}
 		}
 		if isErrorEvent(event) {
-			err = errors.New("the backend sent an error event mid-stream")
+			err, backendError = errors.New("the backend sent an error event mid-stream"), true
 			break
 		}
 		event, err = readEvent(up.reader, event[:0])
@@ -71,8 +74,8 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 	case clean:
 		up.permit.Record(r.Context(), nil)
 		ev.Status = telemetry.StatusOK
-	case r.Context().Err() != nil:
-		up.permit.Record(r.Context(), context.Canceled) // the client left: not the backend's fault
+	case clientGone || r.Context().Err() != nil:
+		up.permit.RecordOutcome(resilience.OutcomeIgnored, -1) // the client left: not the backend's fault
 		ev.Status, ev.ErrorClass = telemetry.StatusCancelled, "cancelled"
 	default:
 		if cause := context.Cause(up.actx); cause != nil {
@@ -82,8 +85,10 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 		}
 		up.permit.Record(r.Context(), resilience.AfterFirstByte(err))
 		ev.Status, ev.ErrorClass = telemetry.StatusBackendError, errorClass(err)
-		writeStreamError(w, err)
-		_ = rc.Flush()
+		if !backendError {
+			writeStreamError(w, err)
+			_ = rc.Flush()
+		}
 	}
 }
 
