@@ -79,9 +79,11 @@ func (e *Event) TokensPerSecond() float64 {
 	if e.TokensOut == 0 {
 		return 0
 	}
-	d := e.Latency() - e.TimeToFirstToken
-	if e.TimeToFirstToken == 0 || d <= 0 {
-		d = e.Latency()
+	// A non-streamed answer's "first token" is the whole answer, so the
+	// time after it says nothing about decoding.
+	d := e.Latency()
+	if e.Stream && e.TimeToFirstToken > 0 && e.TimeToFirstToken < d {
+		d -= e.TimeToFirstToken
 	}
 	if d <= 0 {
 		return 0
