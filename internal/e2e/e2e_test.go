@@ -8,6 +8,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net/http"
 	"slices"
@@ -84,6 +85,15 @@ func TestChatCompletion(t *testing.T) {
 	if ev.InferenceID != id || ev.Status != telemetry.StatusOK || ev.Route != "chat" || ev.Backend != "local" ||
 		ev.TokensOut != tokens || ev.TokensIn != int(got.Usage.PromptTokens) || ev.Stream {
 		t.Fatalf("telemetry event %+v", ev)
+	}
+	// The Prometheus sink records before the test's in-memory one.
+	labels := `{backend="local",model="qwen2.5-coder-7b-instruct",outcome="ok",route="chat"}`
+	if m := g.metric(t, "flywheel_gateway_requests_total"+labels); m != "flywheel_gateway_requests_total"+labels+" 1" {
+		t.Fatalf("metrics: %q", m)
+	}
+	out := `flywheel_gateway_tokens_total{backend="local",direction="out",model="qwen2.5-coder-7b-instruct",route="chat"}`
+	if m := g.metric(t, out); m != fmt.Sprint(out, " ", tokens) {
+		t.Fatalf("metrics: %q, want %d tokens out", m, tokens)
 	}
 	if n := remote.Stats().Requests; n != 0 {
 		t.Fatalf("the remote saw %d requests while local was up", n)
