@@ -2,6 +2,7 @@ package health
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -233,6 +234,12 @@ func TestOpenAIModelsCheck(t *testing.T) {
 func TestGenerationCheck(t *testing.T) {
 	t.Parallel()
 	srv := openAIServer(t, "sk-right-key-0001")
+	loading := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// llama.cpp's answer to a completion while it loads the model.
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, `{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}`)
+	}))
+	t.Cleanup(loading.Close)
 	tests := []struct {
 		name    string
 		b       Backend
@@ -244,6 +251,8 @@ func TestGenerationCheck(t *testing.T) {
 			"generation failed: status Not Found: The model big does not exist."},
 		{"wrong key", Backend{URL: srv.URL, Model: "tiny", APIKey: "sk-wrong-key-0002"}, StatusFail,
 			"generation failed: status Unauthorized: invalid key: Bearer xxxxx"},
+		{"llama.cpp loading", Backend{URL: loading.URL, Model: "tiny"}, StatusFail,
+			"starting: the backend is loading the model (Loading model)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

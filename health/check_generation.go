@@ -5,13 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 )
 
 // GenerationCheck returns a deep check of a backend: a real one-token
 // generation (POST /v1/chat/completions with max_tokens 1), which llama.cpp,
 // Ollama, vLLM and OpenAI-compatible servers all serve. It costs a
 // generation, so give it a long interval (minutes); Spec leaves it off
-// unless Deep is set.
+// unless Deep is set. A llama.cpp server still loading its model (503
+// "Loading model") fails as "starting", as LlamaCppCheck reports it.
 func GenerationCheck(b Backend) CheckFunc {
 	client := orHealthClient(b.Client)
 	url := b.root() + "/v1/chat/completions"
@@ -38,6 +40,9 @@ func GenerationCheck(b Backend) CheckFunc {
 		}
 		_ = json.Unmarshal(data, &resp)
 		switch {
+		case code == http.StatusServiceUnavailable && strings.Contains(strings.ToLower(resp.Error.Message), "loading"):
+			// llama.cpp while it loads the model: up, not ready yet.
+			return Failf("%s", scrub("starting: the backend is loading the model ("+resp.Error.Message+")"))
 		case code != http.StatusOK && resp.Error.Message != "":
 			return Failf("%s", scrub("generation failed: status "+http.StatusText(code)+": "+resp.Error.Message))
 		case code != http.StatusOK:
