@@ -293,7 +293,7 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 		return up, nil
 	}
 	up.reader = bufio.NewReaderSize(resp.Body, streamReaderSize)
-	first, err := readEvent(up.reader, make([]byte, 0, eventBufferSize))
+	first, err := readFirstEvent(up.reader, make([]byte, 0, eventBufferSize))
 	if err != nil || len(first) == 0 {
 		_ = resp.Body.Close()
 		if err == nil || errors.Is(err, io.EOF) {
