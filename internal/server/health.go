@@ -99,8 +99,15 @@ func buildChecker(cfg *config.Config, gw *gateway.Gateway, version string, geten
 		return out
 	}))
 	routes := len(cfg.Routes)
+	// A file with dependencies and no backend at all asks for the health
+	// checks alone (a health endpoint for a knowledge database, say): that
+	// is not a gateway missing its routes.
+	healthOnly := routes == 0 && len(cfg.Backends) == 0 && len(cfg.Dependencies) > 0
 	checks = append(checks, health.Check{Name: "routes", Kind: health.Readiness | health.Startup,
 		Func: func(context.Context) health.Result {
+			if healthOnly {
+				return health.Passf("no backend configured: serving the dependencies' health checks only")
+			}
 			if routes == 0 {
 				return health.Failf("no route is configured: add a backend and a route to flywheel.yaml (see docs/configuration.md), or start llama.cpp, Ollama or vLLM on its standard port")
 			}

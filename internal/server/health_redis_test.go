@@ -37,7 +37,7 @@ dependencies:
 	var code int
 	var body string
 	waitFor(t, "both Redis checks", func() bool {
-		code, body = get(t, base+"/readyz?verbose&exclude=routes")
+		code, body = get(t, base+"/readyz?verbose")
 		return !strings.Contains(body, "not yet checked")
 	})
 	if !strings.Contains(body, "[+]cache ok") || !strings.Contains(body, "[-]cache-wrong failed (non-critical)") ||

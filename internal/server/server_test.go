@@ -91,18 +91,24 @@ dependencies:
 		return strings.Contains(body, "[+]postgres ok") && strings.Contains(body, "[+]redis ok") &&
 			strings.Contains(body, "[+]qdrant ok") && strings.Contains(body, "cache")
 	})
-	// The only failing dependency is non-critical: readiness warns (200),
-	// routes are missing though, so it fails overall; exclude that check.
-	code, body := get(t, base+"/readyz?verbose&exclude=routes")
-	if code != http.StatusOK || !strings.Contains(body, "[-]cache") {
-		t.Fatalf("readyz without routes: %d\n%s", code, body)
+	// The only failing dependency is non-critical: readiness warns (200).
+	// The file has dependencies and no backend: a health-only server, so
+	// the missing routes do not fail it.
+	code, body := get(t, base+"/readyz?verbose")
+	if code != http.StatusOK || !strings.Contains(body, "[-]cache") ||
+		!strings.Contains(body, "[+]routes ok") {
+		t.Fatalf("readyz of a health-only server: %d\n%s", code, body)
+	}
+	if code, body := get(t, base+"/startupz"); code != http.StatusOK {
+		t.Fatalf("startupz of a health-only server: %d %s", code, body)
 	}
 	code, body = get(t, base+"/readyz/postgres")
 	if code != http.StatusOK {
 		t.Fatalf("/readyz/postgres: %d %s", code, body)
 	}
 	code, body = get(t, base+"/healthz")
-	if code != http.StatusServiceUnavailable || !strings.Contains(body, `"postgres:responseTime"`) || !strings.Contains(body, `"score"`) {
+	if code != http.StatusOK || !strings.Contains(body, `"status": "warn"`) || !strings.Contains(body, `"postgres:responseTime"`) ||
+		!strings.Contains(body, `"score"`) || !strings.Contains(body, "serving the dependencies' health checks only") {
 		t.Fatalf("/healthz: %d\n%s", code, body)
 	}
 	if strings.Contains(body, "postgres://") {
@@ -118,6 +124,24 @@ dependencies:
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+}
+
+func TestServeWithBackendsButNoRouteIsNotReady(t *testing.T) {
+	base := startServer(t, `
+backends:
+  - {name: llama, kind: llamacpp, url: "http://127.0.0.1:1"}
+dependencies:
+  - {name: cache, kind: tcp, addr: "127.0.0.1:1", critical: false}
+`, nil)
+	var code int
+	var body string
+	waitFor(t, "the routes check", func() bool {
+		code, body = get(t, base+"/readyz?verbose")
+		return !strings.Contains(body, "[-]routes failed: not yet checked")
+	})
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "[-]routes failed: no route is configured") {
+		t.Fatalf("readyz = %d\n%s", code, body)
 	}
 }
 
