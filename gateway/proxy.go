@@ -278,7 +278,10 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 		return failed(se)
 	}
 	if !stream || resp.StatusCode != http.StatusOK || !isEventStream(resp.Header) {
-		data, err := readAll(io.LimitReader(resp.Body, maxResponseBody), resp.ContentLength, maxResponseBody)
+		data, err := readAll(io.LimitReader(resp.Body, maxResponseBody+1), resp.ContentLength, maxResponseBody)
+		if err == nil && len(data) > maxResponseBody {
+			err = resilience.Permanent(errResponseTooLarge) // cut short, it would reach the client as broken JSON
+		}
 		if err != nil {
 			_ = resp.Body.Close()
 			return failed(err)
