@@ -208,3 +208,32 @@ func (c *Checker) updated() <-chan struct{} {
 	defer c.mu.Unlock()
 	return c.notify
 }
+
+// WaitFirstRun blocks until every check has finished its first run (passed,
+// failed or timed out), or until ctx is done. Probes never need it: they
+// answer from the cache at once, "not yet checked" counting as failing. It
+// is for a program that wants the first results before it goes on, such as
+// logging them at start.
+func (c *Checker) WaitFirstRun(ctx context.Context) error {
+	for {
+		next := c.updated()
+		if c.allRan() {
+			return nil
+		}
+		select {
+		case <-next:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// allRan reports whether every check has completed a run.
+func (c *Checker) allRan() bool {
+	for _, r := range c.snap.Load().results {
+		if !r.checked() {
+			return false
+		}
+	}
+	return true
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestEveryCheckRunsOnceAtStartThenAtItsInterval(t *testing.T) {
@@ -78,5 +79,43 @@ func TestZeroResultPasses(t *testing.T) {
 	set(t, c, "db", Result{})
 	if got := c.Status(Readiness); got != StatusPass {
 		t.Errorf("readiness %q after a zero Result, want pass", got)
+	}
+}
+
+func TestWaitFirstRun(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	slow := func(ctx context.Context) Result {
+		select {
+		case <-release:
+			return Result{}
+		case <-ctx.Done():
+			return Failf("cancelled")
+		}
+	}
+	c, _ := newChecker(t, Options{}, Check{Name: "fast", Func: newScript(pass).run}, Check{Name: "slow", Func: slow, Timeout: time.Hour})
+	short, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := c.WaitFirstRun(short); err == nil {
+		t.Fatal("WaitFirstRun returned nil before any check ran")
+	}
+	if err := c.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	done := make(chan error, 1)
+	go func() { done <- c.WaitFirstRun(t.Context()) }()
+	waitRuns(t, c, "fast", 1)
+	select {
+	case err := <-done:
+		t.Fatalf("WaitFirstRun returned (%v) while a check had not finished its first run", err)
+	default:
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("WaitFirstRun: %v", err)
+	}
+	if r, _ := c.Result("slow"); r.Runs != 1 || r.Status != StatusPass {
+		t.Fatalf("slow after WaitFirstRun: %+v", r)
 	}
 }
