@@ -37,6 +37,8 @@ func (h *countingHandler) count() int {
 	return h.n
 }
 
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
 // waitFor waits until cond holds, failing the test after 10 s.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()

@@ -91,9 +91,8 @@ type Writer struct {
 	metrics *metrics
 
 	mu       sync.Mutex
-	queue    []queued // waiting, oldest first
-	spare    []queued // the last written batch's backing array, reused
-	inflight []queued // being written now; still Pending
+	queue    []queued             // waiting, oldest first
+	inflight map[*queued][]queued // batches taken and not yet written: still Pending
 	closed   bool
 	lastErr  error     // the last write's error; nil after a success
 	lastLog  time.Time // of the last drop log
@@ -116,7 +115,7 @@ var _ telemetry.Sink = (*Writer)(nil)
 func New(st store.Store, opts Options) *Writer {
 	opts.defaults()
 	w := &Writer{st: st, opts: opts, capture: newCapturer(opts.Capture),
-		queue: make([]queued, 0, opts.BatchSize), wake: make(chan struct{}, 1), done: make(chan struct{})}
+		queue: make([]queued, 0, opts.BatchSize), inflight: map[*queued][]queued{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	w.metrics = newMetrics(w)
 	go w.loop()
 	return w
@@ -169,7 +168,7 @@ func (w *Writer) Pending(id string) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return has(w.queue, func(q *queued) bool { return q.inf.ID == id }) ||
-		has(w.inflight, func(q *queued) bool { return q.inf.ID == id })
+		hasInflight(w.inflight, func(q *queued) bool { return q.inf.ID == id })
 }
 
 // PendingEpisode reports whether an inference of the episode is queued or
@@ -178,7 +177,16 @@ func (w *Writer) PendingEpisode(episode string) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return has(w.queue, func(q *queued) bool { return q.inf.EpisodeID == episode }) ||
-		has(w.inflight, func(q *queued) bool { return q.inf.EpisodeID == episode })
+		hasInflight(w.inflight, func(q *queued) bool { return q.inf.EpisodeID == episode })
+}
+
+func hasInflight(batches map[*queued][]queued, match func(*queued) bool) bool {
+	for _, b := range batches {
+		if has(b, match) {
+			return true
+		}
+	}
+	return false
 }
 
 func has(list []queued, match func(*queued) bool) bool {
@@ -251,47 +259,68 @@ func (w *Writer) loop() {
 	}
 }
 
-// flushAll writes batches until the queue has fewer than BatchSize events
-// left, then writes those too.
+// flushAll writes the queue in batches of up to BatchSize until less than
+// a full batch is left, then writes that too. The next batch is prepared
+// (capture rules: redaction, answer text, user hashing) while the current
+// one is written.
 func (w *Writer) flushAll(ctx context.Context) {
-	for w.flushOne(ctx) {
+	cur := w.take()
+	for cur != nil {
+		var next *batch
+		prepared := make(chan struct{})
+		if len(cur.queued) == w.opts.BatchSize {
+			go func() {
+				defer close(prepared)
+				next = w.take()
+			}()
+		} else {
+			close(prepared)
+		}
+		w.write(ctx, cur)
+		<-prepared
+		cur = next
 	}
 }
 
-// flushOne writes up to BatchSize queued events in one transaction and
-// reports whether it wrote a full batch (more may be waiting).
-func (w *Writer) flushOne(ctx context.Context) bool {
+// batch is up to BatchSize events taken from the queue: still Pending
+// until written.
+type batch struct {
+	queued []queued
+	rows   []store.Inference
+}
+
+// take moves up to BatchSize events from the queue into a batch, and
+// applies the capture rules to them.
+func (w *Writer) take() *batch {
 	w.mu.Lock()
 	n := min(len(w.queue), w.opts.BatchSize)
 	if n == 0 {
 		w.mu.Unlock()
-		return false
+		return nil
 	}
-	batch := w.queue[:n]
-	rest := w.queue[n:]
-	next := w.spare[:0]
-	if cap(next) < w.opts.BatchSize {
-		next = make([]queued, 0, w.opts.BatchSize)
-	}
-	w.queue = append(next, rest...)
-	w.inflight = batch
-	w.spare = nil
+	b := &batch{queued: w.queue[:n:n]}
+	w.queue = w.queue[n:]
+	w.inflight[&b.queued[0]] = b.queued
 	w.mu.Unlock()
-
-	rows := make([]store.Inference, n)
-	for i := range batch {
-		rows[i] = w.capture.apply(&batch[i])
+	b.rows = make([]store.Inference, n)
+	for i := range b.queued {
+		b.rows[i] = w.capture.apply(&b.queued[i])
 	}
+	return b
+}
+
+// write writes one batch in one transaction and counts it as written or
+// dropped.
+func (w *Writer) write(ctx context.Context, b *batch) {
 	start := w.opts.Clock.Now()
 	wctx, cancel := context.WithTimeout(ctx, w.opts.WriteTimeout)
-	err := w.st.WriteInferences(wctx, rows)
+	err := w.st.WriteInferences(wctx, b.rows)
 	cancel()
 	w.metrics.latency.Observe(w.opts.Clock.Since(start).Seconds())
 
+	n := len(b.queued)
 	w.mu.Lock()
-	w.inflight = nil
-	clear(batch)
-	w.spare = batch[:0]
+	delete(w.inflight, &b.queued[0])
 	w.lastErr = err
 	if err != nil {
 		w.dropLocked(n, "write_failed", err)
@@ -300,7 +329,7 @@ func (w *Writer) flushOne(ctx context.Context) bool {
 		w.metrics.batches.Inc()
 	}
 	w.mu.Unlock()
-	return n == w.opts.BatchSize && err == nil
+	clear(b.queued)
 }
 
 // drainWake consumes a size signal sent while the last flush ran (its
