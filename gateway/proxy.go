@@ -277,6 +277,13 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 		g.log.Debug("backend error status", "target", t.key, "status", resp.StatusCode, "body", string(bytes.TrimSpace(data)))
 		return failed(se)
 	}
+	if isTargetFault(resp.StatusCode) {
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		_ = resp.Body.Close()
+		g.log.Warn("backend refused the target: check the model name and the backend's API key", "target", t.key,
+			"status", resp.StatusCode, "body", string(bytes.TrimSpace(data)))
+		return failed(resilience.Permanent(&resilience.StatusError{Code: resp.StatusCode, Status: resp.Status}))
+	}
 	if !stream || resp.StatusCode != http.StatusOK || !isEventStream(resp.Header) {
 		data, err := readAll(io.LimitReader(resp.Body, maxResponseBody+1), resp.ContentLength, maxResponseBody)
 		if err == nil && len(data) > maxResponseBody {

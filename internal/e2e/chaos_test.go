@@ -455,3 +455,22 @@ func TestChaosIdleTimeoutMidStream(t *testing.T) {
 		t.Fatalf("a started stream went to the fallback (%d requests)", n)
 	}
 }
+
+// TestChaosTargetModelMissing: a backend that does not serve the target's
+// model (an Ollama model not pulled, a renamed vLLM model) answers 404; that
+// is the target's fault, not the client's, so the request falls back.
+func TestChaosTargetModelMissing(t *testing.T) {
+	t.Parallel()
+	yaml := strings.Replace(chaosConfig, "{backend: local, model: qwen2.5-coder-7b-instruct}", "{backend: local, model: llama-3-not-pulled}", 1)
+	g, local, _ := startChaosWith(t, yaml)
+	h := chat(t, g, "is anyone there?")
+	if h.Get("X-Flywheel-Backend") != "remote" || h.Get("X-Flywheel-Attempts") != "2" {
+		t.Fatalf("backend %q attempts %q, want the fallback", h.Get("X-Flywheel-Backend"), h.Get("X-Flywheel-Attempts"))
+	}
+	if st := local.Stats(); st.BadRequests != 1 {
+		t.Fatalf("local %+v", st)
+	}
+	if tot := g.breaker("local/llama-3-not-pulled").Totals; tot.Failures != 1 {
+		t.Fatalf("a target whose model is missing is a failure: %+v", tot)
+	}
+}
