@@ -13,20 +13,20 @@ import (
 	"github.com/flywheel-stack/flywheel/resilience"
 )
 
-// dependencySpec maps a config dependency onto a health spec.
-func dependencySpec(d config.Dependency, getenv func(string) string) (health.Spec, error) {
+// dependencySpec maps config dependency i onto a health spec.
+func dependencySpec(i int, d config.Dependency, getenv func(string) string) (health.Spec, error) {
 	s := health.Spec{Name: d.Name, Kind: string(d.Kind), Addr: d.Addr, URL: d.URL, NonCritical: !d.Critical,
 		Weight: d.Weight, Timeout: d.Timeout, Interval: d.Interval, FailureThreshold: d.FailureThreshold, FailAfter: d.FailAfter}
 	dsn := d.DSN
 	if d.DSNEnv != "" {
 		if dsn = getenv(d.DSNEnv); dsn == "" {
-			return s, fmt.Errorf("dependency %s: the environment variable %s (dsn_env) is not set", d.Name, d.DSNEnv)
+			return s, fmt.Errorf("dependencies[%d].dsn_env: the environment variable %s, holding the DSN of %s, is not set", i, d.DSNEnv, d.Name)
 		}
 	}
 	s.DSN = dsn
 	if d.PasswordEnv != "" {
 		if s.Password = getenv(d.PasswordEnv); s.Password == "" {
-			return s, fmt.Errorf("dependency %s: the environment variable %s (password_env) is not set", d.Name, d.PasswordEnv)
+			return s, fmt.Errorf("dependencies[%d].password_env: the environment variable %s, holding the password of %s, is not set", i, d.PasswordEnv, d.Name)
 		}
 	}
 	s.Username = d.Username
@@ -35,7 +35,7 @@ func dependencySpec(d config.Dependency, getenv func(string) string) (health.Spe
 		// The binary links PostgreSQL's driver; other database/sql
 		// drivers are for library users (health.SQLCheck).
 		if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") && !strings.Contains(dsn, "host=") {
-			return s, fmt.Errorf("dependency %s: kind sql: the flywheel binary checks PostgreSQL DSNs only; use health.SQLCheck from Go for other drivers", d.Name)
+			return s, fmt.Errorf("dependencies[%d].dsn: kind sql: the flywheel binary checks PostgreSQL DSNs only; use health.SQLCheck from Go for other drivers", i)
 		}
 		s.Kind = "postgres"
 	case config.DepHTTP:
@@ -53,8 +53,8 @@ func dependencySpec(d config.Dependency, getenv func(string) string) (health.Spe
 func buildChecker(cfg *config.Config, gw *gateway.Gateway, version string, getenv func(string) string,
 	logger *slog.Logger, extra ...health.Check) (*health.Checker, error) {
 	checks := extra
-	for _, d := range cfg.Dependencies {
-		spec, err := dependencySpec(d, getenv)
+	for i, d := range cfg.Dependencies {
+		spec, err := dependencySpec(i, d, getenv)
 		if err != nil {
 			return nil, err
 		}
