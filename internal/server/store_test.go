@@ -340,3 +340,38 @@ capture: `+tc.capture+"\n")
 		})
 	}
 }
+
+func TestFallbackAndDegradedInferencesAreStored(t *testing.T) {
+	s := newStoreServerFrom(t, `
+backends:
+  - {name: dead, kind: openai, url: "http://127.0.0.1:1/v1", retry: {max_attempts: 1}}
+  - {name: sim, kind: openai, url: "%s/v1"}
+routes:
+  - {name: chat, targets: [{backend: dead, model: m}, {backend: sim, model: m}]}
+  - {name: broken, targets: [{backend: dead, model: m}]}
+`)
+	fell, body := s.post(t, "/v1/chat/completions", `{"model":"chat","messages":[{"role":"user","content":"hi"}]}`)
+	if fell.StatusCode != http.StatusOK {
+		t.Fatalf("fallback: %d %s", fell.StatusCode, body)
+	}
+	degraded, body := s.post(t, "/v1/chat/completions", `{"model":"broken","messages":[{"role":"user","content":"hi"}]}`)
+	if degraded.StatusCode != http.StatusServiceUnavailable || degraded.Header.Get("X-Flywheel-Inference-Id") == "" {
+		t.Fatalf("degraded: %d %s, inference id %q", degraded.StatusCode, body, degraded.Header.Get("X-Flywheel-Inference-Id"))
+	}
+	s.flush(t)
+	got, err := s.store.Inference(context.Background(), fell.Header.Get("X-Flywheel-Inference-Id"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Backend != "sim" || got.FallbackDepth != 1 || got.Attempts < 2 || got.Status != "ok" || got.Degraded {
+		t.Errorf("fallback record = backend %s depth %d attempts %d status %s degraded %v",
+			got.Backend, got.FallbackDepth, got.Attempts, got.Status, got.Degraded)
+	}
+	got, err = s.store.Inference(context.Background(), degraded.Header.Get("X-Flywheel-Inference-Id"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != "degraded" || !got.Degraded || got.HTTPStatus != 503 || got.ErrorClass == "" || got.Backend != "dead" {
+		t.Errorf("degraded record = %+v", got)
+	}
+}
