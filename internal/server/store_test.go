@@ -50,12 +50,18 @@ capture:
 
 func newStoreServer(t *testing.T, extra string) *storeServer {
 	t.Helper()
-	return newStoreServerFrom(t, storeConfig+extra)
+	return newStoreServerEnv(t, storeConfig+extra, nil)
 }
 
 // newStoreServerFrom is newStoreServer with a whole configuration, whose %s
 // is the backend's URL.
 func newStoreServerFrom(t *testing.T, cfgText string) *storeServer {
+	t.Helper()
+	return newStoreServerEnv(t, cfgText, nil)
+}
+
+// newStoreServerEnv is newStoreServerFrom with environment variables.
+func newStoreServerEnv(t *testing.T, cfgText string, env map[string]string) *storeServer {
 	t.Helper()
 	sim, err := simulate.New(simulate.Config{Seed: 1})
 	if err != nil {
@@ -72,7 +78,7 @@ func newStoreServerFrom(t *testing.T, cfgText string) *storeServer {
 		t.Fatal(err)
 	}
 	srv, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: st,
-		Getenv: func(string) string { return "" }})
+		Getenv: func(k string) string { return env[k] }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,5 +379,21 @@ routes:
 	}
 	if got.Status != "degraded" || !got.Degraded || got.HTTPStatus != 503 || got.ErrorClass == "" || got.Backend != "dead" {
 		t.Errorf("degraded record = %+v", got)
+	}
+}
+
+func TestFeedbackNeedsTheClientKey(t *testing.T) {
+	s := newStoreServerEnv(t, storeConfig, map[string]string{"FLYWHEEL_API_KEYS": "k1"})
+	resp, body := s.post(t, "/v1/chat/completions", `{"model":"chat","messages":[{"role":"user","content":"hi"}]}`,
+		"Authorization", "Bearer k1")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("chat with the key: %d %s", resp.StatusCode, body)
+	}
+	fb := fmt.Sprintf(`{"inference_id":%q,"metric":"thumbs_up","value":true}`, resp.Header.Get("X-Flywheel-Inference-Id"))
+	if resp, body := s.post(t, "/v1/feedback", fb); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("feedback without the key: %d %s, want 401", resp.StatusCode, body)
+	}
+	if resp, body := s.post(t, "/v1/feedback", fb, "Authorization", "Bearer k1"); resp.StatusCode != http.StatusOK {
+		t.Errorf("feedback with the key: %d %s", resp.StatusCode, body)
 	}
 }
