@@ -78,6 +78,11 @@ func New(c config.Backend, getenv func(string) string) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backend %s: retry: %w", c.Name, err)
 	}
+	if rc.Budget == nil {
+		// One budget per backend, shared by every call to it, so that an
+		// outage does not multiply the load on what is left of it.
+		rc.Budget = resilience.NewBudget(resilience.BudgetConfig{})
+	}
 	b := &Backend{
 		Name: c.Name, Kind: c.Kind, BaseURL: c.URL, Timeouts: c.Timeouts, MaxConcurrent: c.MaxConcurrent,
 		Client:  &http.Client{Transport: NewTransport(c.Timeouts.Connect)},
