@@ -199,8 +199,9 @@ func (g *Gateway) parseFeedback(body []byte) (store.Feedback, *apiError) {
 }
 
 // checkFeedbackTarget checks that the inference or episode is known: still
-// queued for writing, or in the store. The queue is asked first: an
-// inference leaves it only once it is in the store.
+// being served, queued for writing, or in the store. They are asked in that
+// order: a request leaves the live set only once its event is queued, and
+// the queue only once the event is in the store.
 func (g *Gateway) checkFeedbackTarget(w http.ResponseWriter, r *http.Request, f *store.Feedback) *apiError {
 	fb := g.feedback
 	var (
@@ -208,7 +209,7 @@ func (g *Gateway) checkFeedbackTarget(w http.ResponseWriter, r *http.Request, f 
 		err   error
 	)
 	if f.InferenceID != "" {
-		if known = fb.Pending != nil && fb.Pending.Pending(f.InferenceID); !known {
+		if known = g.live.has(f.InferenceID) || fb.Pending != nil && fb.Pending.Pending(f.InferenceID); !known {
 			_, err = fb.Store.Inference(r.Context(), f.InferenceID)
 			known = err == nil
 			if errors.Is(err, store.ErrNotFound) {
@@ -216,7 +217,7 @@ func (g *Gateway) checkFeedbackTarget(w http.ResponseWriter, r *http.Request, f 
 			}
 		}
 	} else {
-		if known = fb.Pending != nil && fb.Pending.PendingEpisode(f.EpisodeID); !known {
+		if known = g.live.hasEpisode(f.EpisodeID) || fb.Pending != nil && fb.Pending.PendingEpisode(f.EpisodeID); !known {
 			known, err = fb.Store.HasEpisode(r.Context(), f.EpisodeID)
 		}
 	}

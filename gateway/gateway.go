@@ -58,6 +58,7 @@ type Gateway struct {
 	breakers   *resilience.Registry
 	sink       telemetry.Sink
 	feedback   *Feedback
+	live       liveInferences // requests in progress, for feedback that beats their event
 	log        *slog.Logger
 	clk        clock.Clock
 	apiKeys    keySet

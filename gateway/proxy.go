@@ -60,9 +60,17 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request, ep backend.
 	h := w.Header()
 	ids := []string{ev.InferenceID, ev.EpisodeID} // one allocation for both headers
 	h[HeaderInferenceID], h[HeaderEpisodeID] = ids[0:1:1], ids[1:2:2]
+	if g.feedback != nil {
+		// A client that got the whole answer may send feedback before the
+		// deferred Record below has handed the event to the writer.
+		g.live.add(ids[0], ids[1])
+	}
 	defer func() {
 		ev.End = g.clk.Now()
 		g.sink.Record(ev)
+		if g.feedback != nil {
+			g.live.remove(ids[0], ids[1])
+		}
 	}()
 
 	fail := func(e apiError, class string) {
