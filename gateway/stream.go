@@ -32,9 +32,18 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 	// the request's context learns that the client left. backendError: the
 	// backend's own error event has been forwarded and is the client's.
 	clean, clientGone, backendError := false, false, false
+	// pending: events written since the last flush. Each event is flushed
+	// as it arrives, except that one whose successor is already in the
+	// reader's buffer waits for it: the read will not block, and the two go
+	// out in one write.
+	pending := false
 	for {
-		if isDone(event) {
+		data := eventData(event)
+		if isDoneData(data) {
 			clean = true
+			if pending {
+				_ = rc.Flush() // the drain may wait for the backend
+			}
 			// Before [DONE] reaches the client, which may hang up at once
 			// and so cancel the upstream request with it.
 			drainAfterDone(up, idle)
@@ -43,25 +52,33 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 			}
 			break
 		}
-		if bytes.Contains(event, []byte(`"usage"`)) {
+		// One scan of a content chunk; a "usage":null one is not parsed.
+		usage := bytes.Contains(event, []byte(`"usage"`))
+		if usage && hasUsageObject(event) {
 			if in, out := parseUsage(event); in+out > 0 {
 				ev.TokensIn, ev.TokensOut = in, out
 			}
 		}
-		if !(up.injects && isUsageOnly(event)) {
+		if up.injects && usage && isUsageOnly(event) {
+			// the usage chunk the gateway asked for, not the client
+		} else {
 			captureResponse(ev, event)
 			if _, werr := w.Write(event); werr != nil {
 				err, clientGone = werr, true
 				break
 			}
+			pending = true
+		}
+		if isErrorData(data) {
+			err, backendError = errors.New("the backend sent an error event mid-stream"), true
+			break
+		}
+		if pending && !eventBuffered(up.reader) {
 			if ferr := rc.Flush(); ferr != nil {
 				err, clientGone = ferr, true
 				break
 			}
-		}
-		if isErrorEvent(event) {
-			err, backendError = errors.New("the backend sent an error event mid-stream"), true
-			break
+			pending = false
 		}
 		event, err = readEvent(up.reader, event[:0])
 		if err != nil {
@@ -87,8 +104,8 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 		ev.Status, ev.ErrorClass = telemetry.StatusBackendError, errorClass(err)
 		if !backendError {
 			writeStreamError(w, err)
-			_ = rc.Flush()
 		}
+		_ = rc.Flush()
 	}
 }
 
@@ -153,17 +170,53 @@ func eventData(event []byte) []byte {
 	return nil
 }
 
-func isDone(event []byte) bool { return bytes.Equal(eventData(event), []byte("[DONE]")) }
+func isDone(event []byte) bool { return isDoneData(eventData(event)) }
 
-func isErrorEvent(event []byte) bool {
-	return bytes.HasPrefix(eventData(event), []byte(`{"error"`))
-}
+// isDoneData reports whether an event's data is the [DONE] end marker.
+func isDoneData(data []byte) bool { return string(data) == "[DONE]" }
+
+func isErrorEvent(event []byte) bool { return isErrorData(eventData(event)) }
+
+// isErrorData reports whether an event's data is an error object.
+func isErrorData(data []byte) bool { return bytes.HasPrefix(data, []byte(`{"error"`)) }
 
 // isUsageOnly reports whether an event is the usage chunk that
 // stream_options.include_usage adds: usage and an empty choices list.
 func isUsageOnly(event []byte) bool {
 	d := eventData(event)
 	return bytes.Contains(d, []byte(`"usage"`)) && (bytes.Contains(d, []byte(`"choices":[]`)) || bytes.Contains(d, []byte(`"choices": []`)))
+}
+
+// hasUsageObject reports whether a chunk carries a "usage" object, as the
+// last chunk does; the other chunks of a stream that asked for usage carry
+// "usage":null, which is not one.
+func hasUsageObject(data []byte) bool {
+	for {
+		i := bytes.Index(data, []byte(`"usage"`))
+		if i < 0 {
+			return false
+		}
+		data = bytes.TrimLeft(data[i+len(`"usage"`):], " \t\r\n")
+		if len(data) > 0 && data[0] == ':' {
+			if v := bytes.TrimLeft(data[1:], " \t\r\n"); len(v) > 0 && v[0] == '{' {
+				return true
+			}
+		}
+	}
+}
+
+// eventBuffered reports whether r's buffer holds a whole event, so that
+// reading it cannot block. r must be at the start of an event.
+func eventBuffered(r *bufio.Reader) bool {
+	n := r.Buffered()
+	if n == 0 {
+		return false
+	}
+	b, _ := r.Peek(n)
+	// Blank lines before an event are skipped by readEvent; after its
+	// first content, an empty line ("\n" or "\r\n") ends it.
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return bytes.Contains(b, []byte("\n\n")) || bytes.Contains(b, []byte("\n\r\n"))
 }
 
 // parseUsage reads prompt_tokens and completion_tokens from the "usage"
