@@ -8,15 +8,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/flywheel-stack/flywheel/config"
 	"github.com/flywheel-stack/flywheel/internal/server"
+	"github.com/flywheel-stack/flywheel/store"
 	"github.com/flywheel-stack/flywheel/telemetry"
+	"github.com/google/uuid"
 )
 
 // Defaults of Options.
@@ -46,6 +46,13 @@ type Options struct {
 	Sinks []telemetry.Sink
 	// Reports add sections to the summary.
 	Reports []Report
+	// DataDir is the folder of the demo's SQLite store and of the
+	// flywheel.yaml it generates; both are kept after the run, and each
+	// run adds to the store. "" means DefaultDataDir.
+	DataDir string
+	// Command is how the summary names the flywheel binary in the commands
+	// it suggests; "" means "flywheel".
+	Command string
 }
 
 func (o *Options) setDefaults() {
@@ -58,6 +65,12 @@ func (o *Options) setDefaults() {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.DataDir == "" {
+		o.DataDir = DefaultDataDir
+	}
+	if o.Command == "" {
+		o.Command = "flywheel"
+	}
 }
 
 // Run plays the demo, writing its progress and summary to out, and returns
@@ -65,11 +78,10 @@ func (o *Options) setDefaults() {
 // what ran. Everything it started is stopped before it returns.
 func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err error) {
 	opts.setDefaults()
-	dataDir, err := os.MkdirTemp("", "flywheel-demo-")
+	data, err := prepareData(opts.DataDir)
 	if err != nil {
-		return nil, fmt.Errorf("demo: data folder: %w", err)
+		return nil, err
 	}
-	defer func() { err = errors.Join(err, os.RemoveAll(dataDir)) }()
 
 	// The backends stop when Run is done with them, not when ctx ends:
 	// requests in flight at an interrupt still get their answers.
@@ -81,13 +93,21 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 	primary := backends[0]
 
 	routes := demoRoutes()
-	cfg, cfgText, err := buildConfig(backends, routes, opts.Duration, filepath.Join(dataDir, "flywheel.db"))
+	cfg, cfgText, err := buildConfig(backends, routes, opts.Duration, data.db)
 	if err != nil {
 		return nil, err
 	}
+	if err := data.writeConfig(cfgText); err != nil {
+		return nil, err
+	}
+	st, before, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, st.Close()) }()
 	start := time.Now()
 	tl := newTimeline(start)
-	gw, err := startGateway(ctx, cfg, tl, opts)
+	gw, err := startGateway(ctx, cfg, tl, opts, st)
 	if err != nil {
 		return nil, err
 	}
@@ -95,14 +115,16 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 	gatewayURL := gw.url
 
 	writeBanner(out, gatewayURL, backends, routes, opts)
+	fmt.Fprintf(out, "Every request is recorded in %s, and some answers get feedback.\n", displayPath(data.db))
 	if opts.ShowConfig {
 		fmt.Fprintf(out, "\nThe generated flywheel.yaml:\n\n%s\n", cfgText)
 	}
 
 	// Traffic, the outage and the display, until the duration is over.
 	tr := &http.Transport{MaxIdleConnsPerHost: maxInFlight, IdleConnTimeout: 30 * time.Second}
-	c := &client{http: &http.Client{Transport: tr}, base: gatewayURL}
+	c := &client{http: &http.Client{Transport: tr}, base: gatewayURL, runTag: uuid.NewString()[:8]}
 	rec := newRecorder(routes)
+	fb := newFeedbackSender(c)
 	start = time.Now()
 	tl.restart(start)
 	runCtx, endRun := context.WithTimeout(gw.failed, opts.Duration)
@@ -124,7 +146,7 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 	fmt.Fprintln(out)
 	go func() { defer close(displayDone); d.run(stopDisplay) }()
 
-	ran := min(drive(runCtx, c, rec, start, opts.Rate, maxInFlight, 5*time.Second), opts.Duration)
+	ran := min(drive(runCtx, c, rec, fb, start, opts.Rate, maxInFlight, 5*time.Second), opts.Duration)
 	interrupted := ctx.Err() != nil
 	endRun()
 	wg.Wait()
@@ -133,7 +155,8 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 
 	// Close the client's idle connections first (net/http's graceful
 	// shutdown waits 5 s for a connection that never sent a request),
-	// then stop the gateway; the backends stop when Run returns.
+	// then stop the gateway, which writes the telemetry still queued; the
+	// backends stop when Run returns.
 	tr.CloseIdleConnections()
 	serveErr := gw.stop()
 	if serveErr != nil {
@@ -145,6 +168,13 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 
 	sum = summarize(rec.all(), rec, ran, phases(outageAt, ran), tl.allTransitions())
 	sum.Interrupted = interrupted
+	storage, storeErr := data.measure(context.WithoutCancel(ctx), st, before, gw.srv.Registry, fb.result())
+	if storeErr != nil {
+		sum.Sections = append(sum.Sections, Section{Title: "Stored", Lines: []string{"unavailable: " + storeErr.Error()}})
+	} else {
+		sum.Storage = storage
+		sum.Sections = append(sum.Sections, storage.section(sum.Requests, opts.Command))
+	}
 	for _, report := range opts.Reports {
 		sec, err := report(context.WithoutCancel(ctx), cfg)
 		if err != nil {
@@ -155,6 +185,9 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 	if err := sum.Write(out); err != nil {
 		return sum, err
 	}
+	if storeErr != nil {
+		return sum, storeErr
+	}
 	fmt.Fprintf(out, "\nThe gateway and the simulated backends have stopped. Next: `flywheel serve` in front of\n"+
 		"your own models (docs/gateway.md), or `flywheel simulate` to chaos-test a client (docs/simulator.md).\n")
 	return sum, nil
@@ -164,20 +197,21 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 // free loopback port.
 type gatewayRun struct {
 	url string
+	srv *server.Server
 	// failed ends when the gateway stops serving by itself, or ctx ends.
 	failed context.Context
 	stop   func() error
 }
 
-// startGateway builds the server from cfg and serves it until stop. Its
-// breaker transitions go to tl.
-func startGateway(ctx context.Context, cfg *config.Config, tl *timeline, opts Options) (*gatewayRun, error) {
+// startGateway builds the server from cfg, recording to st as `flywheel
+// serve` does, and serves it until stop. Its breaker transitions go to tl.
+func startGateway(ctx context.Context, cfg *config.Config, tl *timeline, opts Options, st store.Store) (*gatewayRun, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen on loopback: %w", err)
 	}
 	srv, err := server.New(cfg, server.Options{Listener: ln, Logger: opts.Logger, Getenv: demoEnv,
-		ShutdownGrace: 5 * time.Second, OnBreakerChange: tl.breakerChanged, Sinks: opts.Sinks})
+		ShutdownGrace: 5 * time.Second, OnBreakerChange: tl.breakerChanged, Sinks: opts.Sinks, Store: st})
 	if err != nil {
 		_ = ln.Close()
 		return nil, fmt.Errorf("demo: gateway: %w", err)
@@ -198,10 +232,17 @@ func startGateway(ctx context.Context, cfg *config.Config, tl *timeline, opts Op
 			if err := <-served; err != nil {
 				serveErr = fmt.Errorf("demo: gateway: %w", err)
 			}
+			// Serve flushed the telemetry writer on its way out; Close
+			// makes sure of it even when Serve failed before it started.
+			fctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			if err := srv.Close(fctx); err != nil {
+				serveErr = errors.Join(serveErr, fmt.Errorf("demo: flush the telemetry: %w", err))
+			}
 		})
 		return serveErr
 	}
-	return &gatewayRun{url: "http://" + ln.Addr().String(), failed: failed, stop: stop}, nil
+	return &gatewayRun{url: "http://" + ln.Addr().String(), srv: srv, failed: failed, stop: stop}, nil
 }
 
 // demoEnv is the environment the demo's gateway sees: the remote's key and

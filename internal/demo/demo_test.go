@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -40,8 +41,9 @@ func TestRunShowsFallbackAndRecovery(t *testing.T) {
 	var out syncBuffer
 	events := telemetry.NewMemory()
 	reported := false
+	dataDir := filepath.Join(t.TempDir(), "data")
 	sum, err := Run(context.Background(), &out, Options{
-		Duration: 3 * time.Second, Rate: 30, Progress: ProgressBar, Sinks: []telemetry.Sink{events},
+		Duration: 3 * time.Second, Rate: 30, Progress: ProgressBar, Sinks: []telemetry.Sink{events}, DataDir: dataDir,
 		Reports: []Report{func(_ context.Context, cfg *config.Config) (Section, error) {
 			reported = cfg.Store.DSN != "" && len(cfg.Routes) == 2
 			return Section{Title: "Stored", Lines: []string{"counted by a report"}}, nil
@@ -120,10 +122,12 @@ func TestRunShowsFallbackAndRecovery(t *testing.T) {
 	if !reported {
 		t.Error("the report did not run, or without the configuration")
 	}
+	checkStored(t, sum, dataDir, evs)
 	for _, want := range []string{
 		"Flywheel demo", "route coder", "local-fast goes down", "local-fast is back", "\r\033[K[",
 		"Summary:", "success rate", "fallbacks", "latency", "p95", "p99", "first token",
 		"Breaker transitions", "closed -> open", "half_open -> closed", "Stored\n  counted by a report",
+		"Stored in ", "flywheel inferences list -c ", "flywheel feedback list -c ", "flywheel inferences show " + sum.Storage.Sent.Example,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)
@@ -148,7 +152,7 @@ func TestRunInterrupted(t *testing.T) {
 	failing := func(context.Context, *config.Config) (Section, error) {
 		return Section{Title: "Stored"}, errors.New("no store")
 	}
-	sum, err := Run(ctx, &out, Options{Duration: time.Minute, Progress: ProgressLines,
+	sum, err := Run(ctx, &out, Options{Duration: time.Minute, Progress: ProgressLines, DataDir: t.TempDir(),
 		Sinks: []telemetry.Sink{&interruptSink{cancel: cancel}}, Reports: []Report{failing}})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
@@ -156,6 +160,10 @@ func TestRunInterrupted(t *testing.T) {
 	text := out.String()
 	if !sum.Interrupted || sum.Requests == 0 || len(sum.Phases) != 1 || sum.Duration >= time.Minute {
 		t.Errorf("summary %+v", sum)
+	}
+	// What was answered before the interrupt is stored all the same.
+	if sum.Storage == nil || sum.Storage.Inferences != int64(sum.Requests) {
+		t.Errorf("stored %+v for %d requests", sum.Storage, sum.Requests)
 	}
 	for _, want := range []string{"interrupted", "requests, ", "Stored\n  unavailable: no store"} {
 		if !strings.Contains(text, want) {
@@ -186,5 +194,19 @@ func TestGeneratedConfigLoads(t *testing.T) {
 	}
 	if r, _ := cfg.Backend(remoteName); r.APIKeyEnv != remoteKeyEnv || demoEnv(remoteKeyEnv) == "" || demoEnv("FLYWHEEL_API_KEYS") != "" {
 		t.Errorf("remote key: %+v", r)
+	}
+	if cfg.Store.DSN != "/tmp/x/flywheel.db" || cfg.Store.Driver != config.DriverSQLite {
+		t.Errorf("store %+v", cfg.Store)
+	}
+	types := map[string]config.MetricType{}
+	for _, m := range cfg.Feedback.Metrics {
+		types[m.Name] = m.Type
+	}
+	if types[metricThumbs] != config.MetricBoolean || types[metricRating] != config.MetricFloat ||
+		types[metricCorrection] != config.MetricDemonstration {
+		t.Errorf("feedback metrics %+v", cfg.Feedback.Metrics)
+	}
+	if !strings.HasPrefix(text, generatedHeader) {
+		t.Errorf("the generated file does not start with %q", generatedHeader)
 	}
 }

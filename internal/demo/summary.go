@@ -14,9 +14,8 @@ import (
 	"github.com/flywheel-stack/flywheel/config"
 )
 
-// Section is a titled block of the summary. Reports add sections: a later
-// part of Flywheel (the store) adds the stored inference and feedback
-// counts this way, without the demo knowing about it.
+// Section is a titled block of the summary: the store's account, then
+// those the Reports add.
 type Section struct {
 	Title string
 	Lines []string
@@ -25,8 +24,8 @@ type Section struct {
 // Report computes a section of the summary. It runs after the traffic and
 // the gateway have stopped (telemetry sinks have been handed every event),
 // before the summary is printed. cfg is the configuration the gateway ran
-// with; its store section points at the demo's own data folder, which is
-// removed after the reports have run.
+// with; its store section points at the demo's data folder, kept after the
+// run.
 type Report func(ctx context.Context, cfg *config.Config) (Section, error)
 
 // Percentiles are order statistics of a set of durations.
@@ -97,7 +96,10 @@ type Summary struct {
 	Phases []Phase
 	// Problems counts the failures by what went wrong.
 	Problems map[string]int
-	// Sections are the extra blocks the Reports added.
+	// Storage is what the run left in its store; nil when it could not be
+	// read back.
+	Storage *Storage
+	// Sections are the extra blocks: the store's, then the Reports'.
 	Sections []Section
 }
 

@@ -66,12 +66,27 @@ type result struct {
 	ok bool
 	// problem says what went wrong when not ok.
 	problem string
+	// inferenceID and episodeID are the gateway's X-Flywheel-Inference-Id
+	// and X-Flywheel-Episode-Id headers; "" when no answer came.
+	inferenceID, episodeID string
 }
 
 // client sends the demo's requests to the gateway.
 type client struct {
 	http *http.Client
 	base string
+	// runTag makes this run's episode ids unique in a store shared with
+	// earlier runs.
+	runTag string
+}
+
+// episodeLen is how many consecutive requests make one episode (a
+// conversation, as an agent or a chat would send them).
+const episodeLen = 5
+
+// episodeOf is the X-Flywheel-Episode-Id the client sends with request i.
+func (c *client) episodeOf(i int) string {
+	return fmt.Sprintf("demo-%s-%04d", c.runTag, i/episodeLen)
 }
 
 // send makes request i and reports what came back.
@@ -85,6 +100,7 @@ func (c *client) send(ctx context.Context, i int, sent time.Duration) result {
 		return r
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(gateway.HeaderEpisodeID, c.episodeOf(i))
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -96,6 +112,7 @@ func (c *client) send(ctx context.Context, i int, sent time.Duration) result {
 	r.backend = resp.Header.Get(gateway.HeaderBackend)
 	r.attempts, _ = strconv.Atoi(resp.Header.Get(gateway.HeaderAttempts))
 	r.degraded = resp.Header.Get(gateway.HeaderDegraded) == "true"
+	r.inferenceID, r.episodeID = resp.Header.Get(gateway.HeaderInferenceID), resp.Header.Get(gateway.HeaderEpisodeID)
 	switch {
 	case resp.StatusCode != http.StatusOK:
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
@@ -252,11 +269,12 @@ func (rec *recorder) all() []result {
 }
 
 // drive sends requests at rate per second, evenly spaced, until ctx ends
-// (open loop: a slow answer does not delay the next request), then gives
+// (open loop: a slow answer does not delay the next request), and the
+// feedback fb decides on after each answer (fb nil: none). It then gives
 // the requests in flight up to grace to finish and cancels the rest. At
 // most maxInFlight are outstanding; beyond that the next waits for a slot.
 // It returns how long it sent requests for, from start.
-func drive(ctx context.Context, c *client, rec *recorder, start time.Time, rate float64, maxInFlight int,
+func drive(ctx context.Context, c *client, rec *recorder, fb *feedbackSender, start time.Time, rate float64, maxInFlight int,
 	grace time.Duration) time.Duration {
 	reqCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
@@ -274,7 +292,9 @@ func drive(ctx context.Context, c *client, rec *recorder, start time.Time, rate 
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
-			rec.add(c.send(reqCtx, i, time.Since(start)))
+			r := c.send(reqCtx, i, time.Since(start))
+			fb.after(reqCtx, i, &r)
+			rec.add(r)
 		}()
 		select {
 		case <-ctx.Done():
