@@ -37,9 +37,10 @@ type Options struct {
 
 // Store is a store.Store in one SQLite file.
 type Store struct {
-	path   string
-	writer *sql.DB // one connection: SQLite has one writer at a time
-	reader *sql.DB
+	path       string
+	writer     *sql.DB // one connection: SQLite has one writer at a time
+	reader     *sql.DB
+	checkpoint *checkpointer
 }
 
 var _ store.Store = (*Store)(nil)
@@ -65,7 +66,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.Readers <= 0 {
 		opts.Readers = max(runtime.NumCPU(), 2)
 	}
-	writer, err := sql.Open("sqlite", dsn(path, opts, false))
+	writer, err := sql.Open("sqlite", dsn(path, opts, roleWriter))
 	if err != nil {
 		return fail("cannot open", err)
 	}
@@ -83,7 +84,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		_ = writer.Close()
 		return fail("cannot write", err)
 	}
-	reader, err := sql.Open("sqlite", dsn(path, opts, true))
+	reader, err := sql.Open("sqlite", dsn(path, opts, roleReader))
 	if err != nil {
 		_ = writer.Close()
 		return fail("cannot open for reading", err)
@@ -91,28 +92,55 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	reader.SetMaxOpenConns(opts.Readers)
 	reader.SetMaxIdleConns(opts.Readers)
 	s.reader = reader
+	cp, err := sql.Open("sqlite", dsn(path, opts, roleCheckpointer))
+	if err != nil {
+		_ = errors.Join(reader.Close(), writer.Close())
+		return fail("cannot open for checkpoints", err)
+	}
+	cp.SetMaxOpenConns(1)
+	cp.SetMaxIdleConns(1)
+	cp.SetConnMaxIdleTime(0)
+	cp.SetConnMaxLifetime(0)
+	s.checkpoint = startCheckpointer(cp)
 	return s, nil
 }
+
+// role is what a connection of the store is for.
+type role int
+
+const (
+	roleWriter role = iota
+	roleReader
+	roleCheckpointer
+)
 
 // dsn builds modernc.org/sqlite's connection string. The writer's
 // transactions take the write lock at BEGIN, so that two writers wait on the
 // busy timeout instead of failing on a lock upgrade; synchronous=FULL makes
 // a commit survive a power loss, not only a crash (feedback is written
-// before its 200).
-func dsn(path string, opts Options, readOnly bool) string {
+// before its 200). Telemetry batches lower it to NORMAL for their own
+// transaction (see WriteInferences). The writer checkpoints only as a
+// backstop: the checkpointer connection does it after each batch.
+func dsn(path string, opts Options, r role) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds()))
 	// 16 KiB pages (fixed when the file is created): a ~2 KB inference row
 	// and fewer, larger WAL writes per batch.
 	q.Add("_pragma", "page_size(16384)")
-	q.Add("_pragma", "journal_mode(WAL)")
+	// The driver runs the _pragma list sorted by name, so journal_mode
+	// there would come before page_size and fix the page size at 4 KiB
+	// (one ~2 KB row per page, half of it empty). The _journal_mode key
+	// runs after the list.
+	q.Set("_journal_mode", "WAL")
 	// A 64 MiB page cache holds a whole batch, so its pages go to the WAL
 	// at commit rather than spilling during the transaction.
 	q.Add("_pragma", "cache_size(-65536)")
 	q.Add("_pragma", "synchronous(FULL)")
-	if readOnly {
+	switch r {
+	case roleReader:
 		q.Add("_pragma", "query_only(1)")
-	} else {
+	case roleWriter:
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutocheckpoint))
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + escapePath(path) + "?" + q.Encode()
@@ -153,5 +181,5 @@ func (s *Store) Location() string { return s.path }
 
 // Close closes the connections.
 func (s *Store) Close() error {
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	return errors.Join(s.checkpoint.stop(), s.reader.Close(), s.writer.Close())
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
@@ -42,12 +43,39 @@ func appendInferenceArgs(args []any, in *store.Inference) []any {
 		in.TokensOut, in.TokensPerSecond, in.Request, in.Response)
 }
 
-// WriteInferences writes batch in one transaction.
-func (s *Store) WriteInferences(ctx context.Context, batch []store.Inference) (err error) {
+// WriteInferences writes batch in one transaction, committed with
+// synchronous=NORMAL: the commit survives a crash of the process at once,
+// and a power loss once the next synchronous=FULL commit (any feedback) or
+// checkpoint has synced the WAL. Then it asks for a checkpoint, which runs
+// on its own connection.
+func (s *Store) WriteInferences(ctx context.Context, batch []store.Inference) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	tx, err := s.writer.BeginTx(ctx, nil)
+	conn, err := s.writer.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite store %s: writer connection: %w", s.path, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
+		return fmt.Errorf("sqlite store %s: synchronous: %w", s.path, err)
+	}
+	err = s.insertInferences(ctx, conn, batch)
+	// Back to FULL before the connection serves anything else (feedback).
+	// Should that fail, the connection is discarded and the next one opens
+	// with the DSN's FULL.
+	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = FULL"); rerr != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	if err == nil {
+		s.checkpoint.request()
+	}
+	return err
+}
+
+// insertInferences writes batch in one transaction on conn.
+func (s *Store) insertInferences(ctx context.Context, conn *sql.Conn, batch []store.Inference) (err error) {
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite store %s: begin: %w", s.path, err)
 	}

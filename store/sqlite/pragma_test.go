@@ -1,0 +1,111 @@
+package sqlite
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flywheel-stack/flywheel/store"
+	"github.com/google/uuid"
+)
+
+func openTemp(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "flywheel.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func pragma(t *testing.T, s *Store, name string) int {
+	t.Helper()
+	var v int
+	if err := s.writer.QueryRowContext(context.Background(), "PRAGMA "+name).Scan(&v); err != nil {
+		t.Fatalf("PRAGMA %s: %v", name, err)
+	}
+	return v
+}
+
+func kiloBatch(n int) []store.Inference {
+	batch := make([]store.Inference, n)
+	for i := range batch {
+		id := uuid.Must(uuid.NewV7()).String()
+		batch[i] = store.Inference{ID: id, EpisodeID: id, Route: "chat", Start: time.Now(), End: time.Now(),
+			Request: strings.Repeat("q", 1000), Response: strings.Repeat("a", 1000)}
+	}
+	return batch
+}
+
+// The driver sorts its _pragma list; page_size must still be applied
+// before the file turns to WAL, or it stays at 4 KiB.
+func TestNewFileHasLargePagesAndWAL(t *testing.T) {
+	s := openTemp(t)
+	if got := pragma(t, s, "page_size"); got != 16384 {
+		t.Errorf("page_size = %d, want 16384", got)
+	}
+	var mode string
+	if err := s.writer.QueryRowContext(context.Background(), "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q (%v), want wal", mode, err)
+	}
+}
+
+// A batch commits with synchronous=NORMAL; whatever comes next on the
+// writer connection (feedback) must be back at FULL, after a failed batch
+// too.
+func TestBatchRestoresFullSync(t *testing.T) {
+	s := openTemp(t)
+	const full = 2
+	if got := pragma(t, s, "synchronous"); got != full {
+		t.Fatalf("synchronous before any batch = %d, want %d (FULL)", got, full)
+	}
+	if err := s.WriteInferences(context.Background(), kiloBatch(10)); err != nil {
+		t.Fatal(err)
+	}
+	if got := pragma(t, s, "synchronous"); got != full {
+		t.Errorf("synchronous after a batch = %d, want %d (FULL)", got, full)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.WriteInferences(ctx, kiloBatch(10)); err == nil {
+		t.Fatal("WriteInferences with a cancelled context succeeded")
+	}
+	if got := pragma(t, s, "synchronous"); got != full {
+		t.Errorf("synchronous after a failed batch = %d, want %d (FULL)", got, full)
+	}
+}
+
+// The writer leaves checkpoints to the checkpointer: after a few batches,
+// far below the writer's own autocheckpoint, their pages reach the
+// database file.
+func TestCheckpointerCopiesBatchesIntoTheFile(t *testing.T) {
+	s := openTemp(t)
+	size := func() int64 {
+		fi, err := os.Stat(s.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before := size()
+	for range 3 {
+		if err := s.WriteInferences(context.Background(), kiloBatch(200)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const payload = 3 * 200 * 2000
+	deadline := time.Now().Add(10 * time.Second)
+	for size()-before < payload {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file grew by %d bytes in 10 s, want at least %d: no checkpoint ran", size()-before, payload)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if got := pragma(t, s, "wal_autocheckpoint"); got != writerAutocheckpoint {
+		t.Errorf("writer wal_autocheckpoint = %d, want %d", got, writerAutocheckpoint)
+	}
+}
