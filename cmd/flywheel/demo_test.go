@@ -46,7 +46,8 @@ func TestDemoCommand(t *testing.T) {
 		t.Fatalf("flywheel demo, again: %v\n%s", err, out)
 	}
 	second := storedLine(t, out)
-	if second.total != first.added+second.added || second.feedbackTotal != first.feedback+second.feedback {
+	if second.total != first.added+second.added || second.feedbackTotal != first.feedback+second.feedback ||
+		!strings.Contains(out, "earlier runs included") {
 		t.Errorf("the second run did not add to the first: %+v then %+v", first, second)
 	}
 

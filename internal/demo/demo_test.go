@@ -127,7 +127,7 @@ func TestRunShowsFallbackAndRecovery(t *testing.T) {
 		"Flywheel demo", "route coder", "local-fast goes down", "local-fast is back", "\r\033[K[",
 		"Summary:", "success rate", "fallbacks", "latency", "p95", "p99", "first token",
 		"Breaker transitions", "closed -> open", "half_open -> closed", "Stored\n  counted by a report",
-		"Stored in ", "flywheel inferences list -c ", "flywheel feedback list -c ", "flywheel inferences show " + sum.Storage.Sent.Example,
+		"Stored in ", "feedback, a new store", "flywheel inferences list -c ", "flywheel feedback list -c ", "flywheel inferences show " + sum.Storage.Sent.Example,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)

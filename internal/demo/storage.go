@@ -174,12 +174,16 @@ func (s *Storage) section(requests int, command string) Section {
 	if want := int64(requests) - s.Dropped; s.Inferences != want {
 		add("            %+d against requests minus dropped: another process wrote to this store meanwhile?", s.Inferences-want)
 	}
-	add("feedback    %d stored this run, sent through POST /v1/feedback: %s (%d on whole episodes)",
+	add("feedback    %d stored this run, sent through POST /v1/feedback: %s; %d of them on whole episodes",
 		s.Feedback, metricCounts(s.Sent.ByMetric), s.Sent.OnEpisodes)
 	if rejected := s.Sent.Sent - s.Sent.Accepted; rejected > 0 {
 		add("            %d refused: %s", rejected, servedBy(s.Sent.Rejected))
 	}
-	add("in all      %d inferences and %d feedback, earlier runs included", s.Total.Inferences, s.Total.Feedback)
+	earlier := "earlier runs included"
+	if s.Total.Inferences == s.Inferences && s.Total.Feedback == s.Feedback {
+		earlier = "a new store"
+	}
+	add("in all      %d inferences and %d feedback, %s", s.Total.Inferences, s.Total.Feedback, earlier)
 	add("look        %s inferences list -c %s", command, cfg)
 	if s.Sent.Example != "" {
 		add("            %s inferences show %s -c %s", command, s.Sent.Example, cfg)
