@@ -71,6 +71,8 @@ type Gateway struct {
 	// slice's capacity is its length, so an Add copies).
 	attempts   [][]string
 	sseHeaders map[string][]string
+	// streams recycles the readers and event buffers of relayed streams.
+	streams streamPool
 }
 
 // maxCachedAttempts bounds the attempt counts whose header value is built

@@ -179,14 +179,20 @@ func (g *Gateway) degrade(w http.ResponseWriter, rt *route, ev *telemetry.Event)
 // upstream is a target's answer the gateway has committed to: a buffered
 // body, or a stream whose first event has been read.
 type upstream struct {
-	t       *target
-	resp    *http.Response
-	body    []byte // the whole answer (not streaming) or the first event
-	reader  *bufio.Reader
-	permit  resilience.Permit
-	cancel  context.CancelCauseFunc
-	actx    context.Context
-	timers  []*time.Timer
+	t      *target
+	resp   *http.Response
+	body   []byte // the whole answer (not streaming) or the first event
+	reader *bufio.Reader
+	permit resilience.Permit
+	cancel context.CancelCauseFunc
+	actx   context.Context
+	// firstToken, total and (once the first event is in) idle bound the
+	// attempt.
+	firstToken, total, idle *time.Timer
+	// pool and bufs, for a stream: where its reader and event buffer go
+	// back when it is closed.
+	pool    *streamPool
+	bufs    *streamBuffers
 	stream  bool
 	ttft    time.Time
 	injects bool // the gateway asked for include_usage; the client did not
@@ -195,12 +201,23 @@ type upstream struct {
 // close stops the attempt's timers, releases its context and the backend's
 // concurrency slot.
 func (u *upstream) close() {
-	for _, t := range u.timers {
-		t.Stop()
-	}
+	u.stopTimers()
 	u.cancel(nil)
 	_ = u.resp.Body.Close()
 	u.t.backend.Release()
+	if u.bufs != nil {
+		u.pool.put(u.bufs, u.body)
+		u.bufs, u.body, u.reader = nil, nil, nil
+	}
+}
+
+// stopTimers stops the attempt's timers.
+func (u *upstream) stopTimers() {
+	u.firstToken.Stop()
+	u.total.Stop()
+	if u.idle != nil {
+		u.idle.Stop()
+	}
 }
 
 // tryTarget sends the request to one target through its retry policy and
@@ -237,15 +254,13 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 	up := &upstream{t: t, permit: permit, cancel: cancel, actx: actx, stream: stream, injects: inject}
 	to := b.Timeouts
 	firstToken := time.AfterFunc(orForever(to.FirstToken), func() { cancel(errFirstTokenTimeout) })
-	up.timers = append(up.timers, firstToken, time.AfterFunc(orForever(to.Total), func() { cancel(errTotalTimeout) }))
+	up.firstToken, up.total = firstToken, time.AfterFunc(orForever(to.Total), func() { cancel(errTotalTimeout) })
 	failed := func(err error) (*upstream, error) {
 		if cause := context.Cause(actx); cause != nil && ctx.Err() == nil {
 			err = cause
 		}
 		permit.Record(ctx, err)
-		for _, tm := range up.timers {
-			tm.Stop()
-		}
+		up.stopTimers()
 		cancel(nil)
 		b.Release()
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -310,8 +325,9 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 		firstToken.Stop()
 		return up, nil
 	}
-	up.reader = bufio.NewReaderSize(resp.Body, streamReaderSize)
-	first, err := readFirstEvent(up.reader, make([]byte, 0, eventBufferSize))
+	bufs := g.streams.get(resp.Body)
+	up.reader = bufs.reader
+	first, err := readFirstEvent(up.reader, bufs.event)
 	if err != nil || len(first) == 0 {
 		_ = resp.Body.Close()
 		if err == nil || errors.Is(err, io.EOF) {
@@ -324,8 +340,8 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 		return failed(fmt.Errorf("backend sent an error event before its first chunk: %s", bytes.TrimSpace(first)))
 	}
 	firstToken.Stop()
-	up.body, up.ttft = first, g.clk.Now()
-	up.timers = append(up.timers, time.AfterFunc(orForever(to.Idle), func() { cancel(errIdleTimeout) }))
+	up.body, up.ttft, up.pool, up.bufs = first, g.clk.Now(), &g.streams, bufs
+	up.idle = time.AfterFunc(orForever(to.Idle), func() { cancel(errIdleTimeout) })
 	return up, nil
 }
 

@@ -23,7 +23,7 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 	}
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
-	idle := up.timers[len(up.timers)-1]
+	idle := up.idle
 	idleFor := orForever(up.t.backend.Timeouts.Idle)
 
 	event := up.body
@@ -53,7 +53,7 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 			break
 		}
 		// One scan of a content chunk; a "usage":null one is not parsed.
-		usage := bytes.Contains(event, []byte(`"usage"`))
+		usage := hasUsageKey(event)
 		if usage && hasUsageObject(event) {
 			if in, out := parseUsage(event); in+out > 0 {
 				ev.TokensIn, ev.TokensOut = in, out
@@ -86,6 +86,7 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 		}
 		idle.Reset(idleFor)
 	}
+	up.body = event // the buffer, perhaps grown, goes back to the pool
 
 	switch {
 	case clean:
@@ -185,6 +186,22 @@ func isErrorData(data []byte) bool { return bytes.HasPrefix(data, []byte(`{"erro
 func isUsageOnly(event []byte) bool {
 	d := eventData(event)
 	return bytes.Contains(d, []byte(`"usage"`)) && (bytes.Contains(d, []byte(`"choices":[]`)) || bytes.Contains(d, []byte(`"choices": []`)))
+}
+
+// hasUsageKey reports whether b contains "usage" (quotes included). It
+// looks for the rare 'u' rather than the quote that bytes.Contains would
+// stop at every few bytes of a JSON chunk.
+func hasUsageKey(b []byte) bool {
+	for {
+		i := bytes.IndexByte(b, 'u')
+		if i < 0 {
+			return false
+		}
+		if i > 0 && b[i-1] == '"' && bytes.HasPrefix(b[i:], []byte(`usage"`)) {
+			return true
+		}
+		b = b[i+1:]
+	}
 }
 
 // hasUsageObject reports whether a chunk carries a "usage" object, as the

@@ -86,3 +86,18 @@ func TestEventBuffered(t *testing.T) {
 		}
 	}
 }
+
+// TestHasUsageKey agrees with bytes.Contains on chunks with and without
+// the key, at the edges of the buffer.
+func TestHasUsageKey(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{
+		"", "u", `"usage"`, `usage"`, `"usage`, `"usag"`, `""usage"`, `uu"usage"`, `x"uusage"`,
+		`data: {"choices":[],"usage":{"prompt_tokens":5}}`, `data: {"object":"chat.completion.chunk","usage":null}`,
+		`data: {"object":"chat.completion.chunk","choices":[{"delta":{"content":"u usage u"}}]}`,
+	} {
+		if got, want := hasUsageKey([]byte(in)), strings.Contains(in, `"usage"`); got != want {
+			t.Errorf("hasUsageKey(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
