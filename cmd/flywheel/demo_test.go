@@ -47,7 +47,7 @@ func TestDemoCommand(t *testing.T) {
 	}
 	second := storedLine(t, out)
 	if second.total != first.added+second.added || second.feedbackTotal != first.feedback+second.feedback ||
-		!strings.Contains(out, "earlier runs included") {
+		!strings.Contains(out, "other runs included") {
 		t.Errorf("the second run did not add to the first: %+v then %+v", first, second)
 	}
 

@@ -100,7 +100,7 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 	if err := data.writeConfig(cfgText); err != nil {
 		return nil, err
 	}
-	st, before, err := openStore(ctx, cfg)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,8 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 
 	// Traffic, the outage and the display, until the duration is over.
 	tr := &http.Transport{MaxIdleConnsPerHost: maxInFlight, IdleConnTimeout: 30 * time.Second}
-	c := &client{http: &http.Client{Transport: tr}, base: gatewayURL, runTag: uuid.NewString()[:8]}
+	run := runMark{since: time.Now().Add(-time.Second), tag: uuid.NewString()[:8]}
+	c := &client{http: &http.Client{Transport: tr}, base: gatewayURL, runTag: run.tag}
 	rec := newRecorder(routes)
 	fb := newFeedbackSender(c)
 	start = time.Now()
@@ -168,7 +169,7 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 
 	sum = summarize(rec.all(), rec, ran, phases(outageAt, ran), tl.allTransitions())
 	sum.Interrupted = interrupted
-	storage, storeErr := data.measure(context.WithoutCancel(ctx), st, before, gw.srv.Registry, fb.result())
+	storage, storeErr := data.measure(context.WithoutCancel(ctx), st, run, gw.srv.Registry, fb.result())
 	if storeErr != nil {
 		sum.Sections = append(sum.Sections, Section{Title: "Stored", Lines: []string{"unavailable: " + storeErr.Error()}})
 	} else {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/flywheel-stack/flywheel/config"
 	"github.com/flywheel-stack/flywheel/store"
@@ -92,21 +93,63 @@ func (d dataFolder) writeConfig(text string) error {
 }
 
 // openStore opens the configuration's store the way `flywheel serve` does
-// (store/open) and counts what it holds before the run.
-func openStore(ctx context.Context, cfg *config.Config) (store.Store, store.Counts, error) {
+// (store/open).
+func openStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
 	st, err := open.Store(ctx, cfg.Store, demoEnv)
 	if err != nil {
 		if st != nil {
 			_ = st.Close()
 		}
-		return nil, store.Counts{}, fmt.Errorf("demo: %w", err)
+		return nil, fmt.Errorf("demo: %w", err)
 	}
-	before, err := st.Counts(ctx)
-	if err != nil {
-		_ = st.Close()
-		return nil, store.Counts{}, fmt.Errorf("demo: %w", err)
+	return st, nil
+}
+
+// runMark tells one run's records from those of other runs in the same
+// store: they start after since, and their episode ids carry the run's tag.
+type runMark struct {
+	since time.Time
+	tag   string
+}
+
+// episodePrefix starts the episode id of every request of the run.
+func (m runMark) episodePrefix() string { return "demo-" + m.tag + "-" }
+
+// count reads back the inferences and the feedback of the run.
+func (m runMark) count(ctx context.Context, st store.Store) (inferences, feedback int64, err error) {
+	prefix := m.episodePrefix()
+	ids := map[string]bool{}
+	iq := store.InferenceQuery{Since: m.since, Limit: store.MaxLimit}
+	for {
+		page, err := st.Inferences(ctx, iq)
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, in := range page.Inferences {
+			if strings.HasPrefix(in.EpisodeID, prefix) {
+				ids[in.ID] = true
+			}
+		}
+		if iq.Cursor = page.NextCursor; iq.Cursor == "" {
+			break
+		}
 	}
-	return st, before, nil
+	fq := store.FeedbackQuery{Since: m.since, Limit: store.MaxLimit}
+	for {
+		page, err := st.Feedback(ctx, fq)
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, f := range page.Feedback {
+			if ids[f.InferenceID] || strings.HasPrefix(f.EpisodeID, prefix) {
+				feedback++
+			}
+		}
+		if fq.Cursor = page.NextCursor; fq.Cursor == "" {
+			break
+		}
+	}
+	return int64(len(ids)), feedback, nil
 }
 
 // Storage is what a run left in its store, read back from it after the
@@ -129,11 +172,16 @@ type Storage struct {
 	Total store.Counts
 }
 
-// measure reads back what the run stored: the store's counts against
-// those before the run, and the writer's drops from the gateway's metrics.
-func (d dataFolder) measure(ctx context.Context, st store.Store, before store.Counts, reg prometheus.Gatherer,
+// measure reads back what the run stored (its own records, even when
+// another run writes to the same store meanwhile) and what the store holds
+// in all, and the writer's drops from the gateway's metrics.
+func (d dataFolder) measure(ctx context.Context, st store.Store, run runMark, reg prometheus.Gatherer,
 	sent FeedbackTally) (*Storage, error) {
-	after, err := st.Counts(ctx)
+	inferences, feedback, err := run.count(ctx, st)
+	if err != nil {
+		return nil, fmt.Errorf("demo: read the store back: %w", err)
+	}
+	total, err := st.Counts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("demo: read the store back: %w", err)
 	}
@@ -141,8 +189,8 @@ func (d dataFolder) measure(ctx context.Context, st store.Store, before store.Co
 	if err != nil {
 		return nil, fmt.Errorf("demo: read the gateway's metrics: %w", err)
 	}
-	return &Storage{Dir: d.dir, DB: d.db, Config: d.config, Inferences: after.Inferences - before.Inferences,
-		Dropped: int64(dropped), Feedback: after.Feedback - before.Feedback, Sent: sent, Total: after}, nil
+	return &Storage{Dir: d.dir, DB: d.db, Config: d.config, Inferences: inferences, Dropped: int64(dropped),
+		Feedback: feedback, Sent: sent, Total: total}, nil
 }
 
 // counterSum adds up every series of the counter family name.
@@ -172,14 +220,14 @@ func (s *Storage) section(requests int, command string) Section {
 	add := func(format string, args ...any) { sec.Lines = append(sec.Lines, fmt.Sprintf(format, args...)) }
 	add("inferences  %d recorded this run: %d requests, %d dropped by the telemetry queue", s.Inferences, requests, s.Dropped)
 	if want := int64(requests) - s.Dropped; s.Inferences != want {
-		add("            %+d against requests minus dropped: another process wrote to this store meanwhile?", s.Inferences-want)
+		add("            %d missing from requests minus dropped: pruned by store.retention already?", want-s.Inferences)
 	}
 	add("feedback    %d stored this run, sent through POST /v1/feedback: %s; %d of them on whole episodes",
 		s.Feedback, metricCounts(s.Sent.ByMetric), s.Sent.OnEpisodes)
 	if rejected := s.Sent.Sent - s.Sent.Accepted; rejected > 0 {
 		add("            %d refused: %s", rejected, servedBy(s.Sent.Rejected))
 	}
-	earlier := "earlier runs included"
+	earlier := "other runs included"
 	if s.Total.Inferences == s.Inferences && s.Total.Feedback == s.Feedback {
 		earlier = "a new store"
 	}

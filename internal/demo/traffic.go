@@ -86,7 +86,7 @@ const episodeLen = 5
 
 // episodeOf is the X-Flywheel-Episode-Id the client sends with request i.
 func (c *client) episodeOf(i int) string {
-	return fmt.Sprintf("demo-%s-%04d", c.runTag, i/episodeLen)
+	return fmt.Sprintf("%s%04d", runMark{tag: c.runTag}.episodePrefix(), i/episodeLen)
 }
 
 // send makes request i and reports what came back.
