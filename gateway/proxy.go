@@ -284,7 +284,7 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 	if key := b.APIKey(); key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
-	resp, err := b.Client.Do(req)
+	resp, err := send(b.Client, req)
 	if err != nil {
 		return failed(err)
 	}
@@ -300,7 +300,7 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 		g.log.Debug("backend error status", "target", t.key, "status", resp.StatusCode, "body", string(bytes.TrimSpace(data)))
 		return failed(se)
 	}
-	if isTargetFault(resp.StatusCode) {
+	if isTargetFault(resp.StatusCode) || isRedirect(resp.StatusCode) {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		_ = resp.Body.Close()
 		g.log.Warn("backend refused the target: check the model name and the backend's API key", "target", t.key,

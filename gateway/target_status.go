@@ -12,3 +12,9 @@ import "net/http"
 func isTargetFault(status int) bool {
 	return status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusNotFound
 }
+
+// isRedirect reports whether a backend answered with a redirect. The
+// gateway does not follow it (a prompt is not resent to another address
+// on the backend's word): the backend's configured URL is wrong, which is
+// the target's fault like a 404.
+func isRedirect(status int) bool { return status >= 300 && status < 400 }
