@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -224,8 +226,8 @@ func (s *Storage) section(requests int, command string) Section {
 	}
 	add("feedback    %d stored this run, sent through POST /v1/feedback: %s; %d of them on whole episodes",
 		s.Feedback, metricCounts(s.Sent.ByMetric), s.Sent.OnEpisodes)
-	if rejected := s.Sent.Sent - s.Sent.Accepted; rejected > 0 {
-		add("            %d refused: %s", rejected, servedBy(s.Sent.Rejected))
+	for _, p := range slices.Sorted(maps.Keys(s.Sent.Rejected)) {
+		add("            %d refused: %s", s.Sent.Rejected[p], p)
 	}
 	earlier := "other runs included"
 	if s.Total.Inferences == s.Inferences && s.Total.Feedback == s.Feedback {

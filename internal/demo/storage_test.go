@@ -11,6 +11,7 @@ import (
 	"github.com/flywheel-stack/flywheel/store"
 	"github.com/flywheel-stack/flywheel/store/sqlite"
 	"github.com/flywheel-stack/flywheel/telemetry"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // checkStored reads the run's data folder back, independently of the
@@ -172,5 +173,43 @@ func TestFeedbackPlan(t *testing.T) {
 	}
 	if feedbackFor(0, &result{}) != nil {
 		t.Error("feedback without an inference id")
+	}
+}
+
+func TestCounterSum(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	dropped := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "flywheel_telemetry_dropped_total", Help: "h"}, []string{"reason"})
+	reg.MustRegister(dropped)
+	dropped.WithLabelValues("queue_full").Add(3)
+	dropped.WithLabelValues("write_failed").Add(4)
+	if n, err := counterSum(reg, "flywheel_telemetry_dropped_total"); err != nil || n != 7 {
+		t.Errorf("sum = %v, %v; want 7", n, err)
+	}
+	if _, err := counterSum(reg, "flywheel_nothing_total"); err == nil {
+		t.Error("a missing metric summed to something")
+	}
+}
+
+// TestStorageSectionSaysWhatIsMissing: drops are reported, and records
+// missing beyond them are called out rather than hidden.
+func TestStorageSectionSaysWhatIsMissing(t *testing.T) {
+	t.Parallel()
+	s := &Storage{Dir: "/d", DB: "/d/flywheel.db", Config: "/d/flywheel.yaml", Inferences: 90, Dropped: 8, Feedback: 5,
+		Sent: FeedbackTally{Sent: 6, Accepted: 5, ByMetric: map[string]int{metricRating: 5},
+			Rejected: map[string]int{"status 503: store away": 1}}, Total: store.Counts{Inferences: 190, Feedback: 50}}
+	text := strings.Join(s.section(100, "flywheel").Lines, "\n")
+	for _, want := range []string{
+		"90 recorded this run: 100 requests, 8 dropped", "2 missing from requests minus dropped",
+		"0 thumbs_up, 5 rating, 0 correction", "1 refused: status 503: store away", "other runs included",
+		"flywheel inferences list -c /d/flywheel.yaml",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("section lacks %q:\n%s", want, text)
+		}
+	}
+	s.Inferences = 92
+	if text := strings.Join(s.section(100, "flywheel").Lines, "\n"); strings.Contains(text, "missing") {
+		t.Errorf("requests minus dropped are all there, yet:\n%s", text)
 	}
 }
