@@ -41,6 +41,15 @@ type Store interface {
 	Close() error
 }
 
+// ParallelWriter is implemented by a Store that writes several inference
+// batches at once (each in its own transaction) faster than one after the
+// other. The telemetry writer keeps up to ParallelWrites batches in flight;
+// for a store without it, one.
+type ParallelWriter interface {
+	// ParallelWrites is how many batches to write at once, at least 1.
+	ParallelWrites() int
+}
+
 // Counts are the sizes of a store's tables.
 type Counts struct {
 	// Inferences is the number of inference records.

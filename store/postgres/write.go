@@ -47,8 +47,25 @@ func (r *inferenceRows) Values() ([]any, error) {
 
 func (r *inferenceRows) Err() error { return r.err }
 
-// WriteInferences writes batch with COPY in one transaction. If the batch
-// holds an id already stored (a batch retried after its commit was not
+// telemetryTx begins an inference batch's transaction, in the same round
+// trip: its commit does not wait for the WAL flush. PostgreSQL stays
+// consistent after a crash of its server; what such a crash may lose is
+// the batches committed in the last moments before it (at most three times
+// wal_writer_delay: 600 ms by default). Feedback never runs in such a transaction: its commit waits for the
+// flush, as the 200 promises.
+var telemetryTx = pgx.TxOptions{BeginQuery: "BEGIN; SET LOCAL synchronous_commit = off"}
+
+// parallelWrites is how many batches the telemetry writer should write at
+// once: on separate connections, the server's insert work for one batch
+// overlaps another's transfer and commit.
+const parallelWrites = 2
+
+// ParallelWrites implements store.ParallelWriter.
+func (s *Store) ParallelWrites() int { return parallelWrites }
+
+// WriteInferences writes batch with COPY in one transaction whose commit
+// does not wait for the WAL flush (see telemetryTx). If the batch holds an
+// id already stored (a batch retried after its commit was not
 // acknowledged), it is written again through a temporary table that skips
 // the duplicates.
 func (s *Store) WriteInferences(ctx context.Context, batch []store.Inference) error {
@@ -58,7 +75,10 @@ func (s *Store) WriteInferences(ctx context.Context, batch []store.Inference) er
 	if err := s.ready(ctx); err != nil {
 		return err
 	}
-	_, err := s.pool.CopyFrom(ctx, pgx.Identifier{"inferences"}, inferenceColumns, &inferenceRows{batch: batch})
+	err := pgx.BeginTxFunc(ctx, s.pool, telemetryTx, func(tx pgx.Tx) error {
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"inferences"}, inferenceColumns, &inferenceRows{batch: batch})
+		return err
+	})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == uniqueViolation {
 		return s.writeSkippingDuplicates(ctx, batch)
@@ -70,7 +90,7 @@ func (s *Store) WriteInferences(ctx context.Context, batch []store.Inference) er
 }
 
 func (s *Store) writeSkippingDuplicates(ctx context.Context, batch []store.Inference) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginTxFunc(ctx, s.pool, telemetryTx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE inferences_incoming (LIKE inferences) ON COMMIT DROP`); err != nil {
 			return err
 		}

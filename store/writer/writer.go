@@ -85,10 +85,11 @@ func (o *Options) defaults() {
 
 // Writer is a telemetry.Sink that writes inference events to a store.
 type Writer struct {
-	st      store.Store
-	opts    Options
-	capture capturer
-	metrics *metrics
+	st       store.Store
+	opts     Options
+	capture  capturer
+	metrics  *metrics
+	parallel int // batches written at once
 
 	mu       sync.Mutex
 	queue    []queued             // waiting, oldest first
@@ -116,6 +117,10 @@ func New(st store.Store, opts Options) *Writer {
 	opts.defaults()
 	w := &Writer{st: st, opts: opts, capture: newCapturer(opts.Capture),
 		queue: make([]queued, 0, opts.BatchSize), inflight: map[*queued][]queued{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	w.parallel = 1
+	if p, ok := st.(store.ParallelWriter); ok {
+		w.parallel = max(p.ParallelWrites(), 1)
+	}
 	w.metrics = newMetrics(w)
 	go w.loop()
 	return w
@@ -260,26 +265,28 @@ func (w *Writer) loop() {
 }
 
 // flushAll writes the queue in batches of up to BatchSize until less than
-// a full batch is left, then writes that too. The next batch is prepared
-// (capture rules: redaction, answer text, user hashing) while the current
-// one is written.
+// a full batch is left, then writes that too, and returns when all are
+// written. The next batch is prepared (capture rules: redaction, answer
+// text, user hashing) on this goroutine while the store writes the current
+// one, or, for a store.ParallelWriter, up to ParallelWrites of them.
 func (w *Writer) flushAll(ctx context.Context) {
-	cur := w.take()
-	for cur != nil {
-		var next *batch
-		prepared := make(chan struct{})
-		if len(cur.queued) == w.opts.BatchSize {
-			go func() {
-				defer close(prepared)
-				next = w.take()
-			}()
-		} else {
-			close(prepared)
+	slots := make(chan struct{}, w.parallel)
+	var writing sync.WaitGroup
+	for {
+		b := w.take()
+		if b == nil {
+			break
 		}
-		w.write(ctx, cur)
-		<-prepared
-		cur = next
+		slots <- struct{}{}
+		writing.Go(func() {
+			defer func() { <-slots }()
+			w.write(ctx, b)
+		})
+		if len(b.queued) < w.opts.BatchSize {
+			break
+		}
 	}
+	writing.Wait()
 }
 
 // batch is up to BatchSize events taken from the queue: still Pending
