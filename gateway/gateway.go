@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -71,6 +72,9 @@ type Gateway struct {
 	// slice's capacity is its length, so an Add copies).
 	attempts   [][]string
 	sseHeaders map[string][]string
+	// jsonValue and sseValue are the Content-Type and Accept values of
+	// backend requests, shared like attempts.
+	jsonValue, sseValue []string
 	// streams recycles the readers and event buffers of relayed streams.
 	streams streamPool
 }
@@ -101,6 +105,18 @@ type target struct {
 	key     string // backend/model: the breaker's key
 	// backendHeader is the X-Flywheel-Backend value, built once.
 	backendHeader []string
+	// urls are the backend's URLs of the proxied endpoints, parsed once;
+	// auth is the Authorization value sent to it (nil: none).
+	urls [backend.Embeddings + 1]*url.URL
+	auth []string
+}
+
+// url returns the target's URL of an endpoint.
+func (t *target) url(ep backend.Endpoint) (*url.URL, error) {
+	if int(ep) < len(t.urls) && t.urls[ep] != nil {
+		return t.urls[ep], nil
+	}
+	return url.Parse(t.backend.URL(ep))
 }
 
 // New builds a gateway from opts.
@@ -126,6 +142,7 @@ func New(opts Options) (*Gateway, error) {
 	for n := range maxCachedAttempts + 1 {
 		g.attempts = append(g.attempts, []string{strconv.Itoa(n)})
 	}
+	g.jsonValue, g.sseValue = []string{"application/json"}, []string{"text/event-stream"}
 	g.sseHeaders = map[string][]string{
 		"Content-Type": {"text/event-stream"}, "Cache-Control": {"no-cache"}, "X-Accel-Buffering": {"no"},
 	}
@@ -168,6 +185,12 @@ func New(opts Options) (*Gateway, error) {
 				return nil, fmt.Errorf("route %s: backend %q is not defined", rc.Name, tc.Backend)
 			}
 			t := &target{backend: b, model: tc.Model, key: tc.Backend + "/" + tc.Model, backendHeader: []string{b.Name}}
+			for ep := range t.urls {
+				t.urls[ep], _ = url.Parse(b.URL(backend.Endpoint(ep))) // on error: parsed per request, which fails it
+			}
+			if key := b.APIKey(); key != "" {
+				t.auth = []string{"Bearer " + key}
+			}
 			r.targets = append(r.targets, t)
 			if _, dup := g.direct[t.key]; !dup {
 				g.direct[t.key] = &route{name: t.key, targets: []*target{t}, degraded: rc.Degraded}

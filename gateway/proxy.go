@@ -271,20 +271,15 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 		return nil, err
 	}
 
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, b.URL(ep), bytes.NewReader(payload))
+	u, err := t.url(ep)
 	if err != nil {
 		return failed(resilience.Permanent(err))
 	}
-	req.Header.Set("Content-Type", "application/json")
+	accept := g.jsonValue
 	if stream {
-		req.Header.Set("Accept", "text/event-stream")
-	} else {
-		req.Header.Set("Accept", "application/json")
+		accept = g.sseValue
 	}
-	if key := b.APIKey(); key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	resp, err := send(b.Client, req)
+	resp, err := send(b.Client, backendRequest(actx, u, payload, g.jsonValue, accept, t.auth))
 	if err != nil {
 		return failed(err)
 	}
