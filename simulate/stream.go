@@ -90,7 +90,9 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, sc *scratch
 			return
 		}
 		flush()
-		if r.Context().Err() != nil {
+		// Once [DONE] is out the stream is complete, whatever the client
+		// does next; before it, a client that left has cancelled.
+		if k < total && r.Context().Err() != nil {
 			s.giveUp(w)
 			return
 		}
