@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/flywheel-stack/flywheel/config"
 	"github.com/flywheel-stack/flywheel/store"
@@ -56,15 +57,23 @@ func (c capturer) redact(s string) string {
 		return s
 	}
 	for _, re := range c.cfg.Redact {
-		if re.Regexp != nil {
-			s = re.ReplaceAllLiteralString(s, redacted)
+		if re.Regexp == nil {
+			continue
 		}
+		// Every match starts with the pattern's literal prefix (sk- for
+		// an API key): without it in s, the regexp need not run.
+		if prefix, _ := re.LiteralPrefix(); prefix != "" && !strings.Contains(s, prefix) {
+			continue
+		}
+		s = re.ReplaceAllLiteralString(s, redacted)
 	}
 	return clean(s)
 }
 
 func clean(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
 	if strings.IndexByte(s, 0) >= 0 {
 		s = strings.ReplaceAll(s, "\x00", "")
 	}
@@ -103,6 +112,9 @@ type answer struct {
 // embeddings.
 func ResponseText(raw []byte, stream bool) string {
 	if !stream {
+		if text, ok := quickText(raw, false); ok {
+			return text
+		}
 		var a answer
 		if err := json.Unmarshal(raw, &a); err != nil {
 			return string(raw)
@@ -125,6 +137,10 @@ func ResponseText(raw []byte, stream bool) string {
 		}
 		data = bytes.TrimSpace(data)
 		if len(data) == 0 || bytes.Equal(data, []byte("[DONE]")) {
+			continue
+		}
+		if text, ok := quickText(data, true); ok {
+			b.WriteString(text)
 			continue
 		}
 		var a answer
