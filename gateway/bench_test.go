@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/flywheel-stack/flywheel/telemetry"
 )
 
 // BenchmarkProxyChat measures one non-streamed chat completion through the
@@ -13,6 +15,7 @@ import (
 func BenchmarkProxyChat(b *testing.B) {
 	local, remote := newFakeBackend(b), newFakeBackend(b)
 	h := newHarness(b, twoTargets, nil, local, remote)
+	h.gw.sink = telemetry.Sinks(nil) // the test sink keeps every event: its growth would be measured
 	mux := http.NewServeMux()
 	h.gw.Register(mux)
 	body := `{"model":"coder","messages":[{"role":"user","content":"Write a haiku about breakers."}],"max_tokens":16}`
