@@ -8,9 +8,9 @@ import (
 
 // writerAutocheckpoint is the writer connection's wal_autocheckpoint, in
 // pages (256 MiB of 16 KiB pages). It is only a backstop: the checkpointer
-// copies the WAL into the database after each telemetry batch, on its own
-// connection and goroutine, so that neither a batch nor a feedback commit
-// pays for a checkpoint. If it falls that far behind, the writer's own
+// copies the WAL into the database after each telemetry batch and each
+// feedback, on its own connection and goroutine, so that neither a batch
+// nor a feedback commit pays for a checkpoint. If it falls that far behind, the writer's own
 // commit checkpoints as SQLite does by default.
 const writerAutocheckpoint = 16384
 

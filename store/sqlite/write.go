@@ -127,6 +127,9 @@ func (s *Store) WriteFeedback(ctx context.Context, f store.Feedback) (store.Feed
 	if err != nil {
 		return store.Feedback{}, false, fmt.Errorf("sqlite store %s: insert feedback: %w", s.path, err)
 	}
+	// Its pages reach the database file off this path too, so that the
+	// writer's backstop autocheckpoint never runs inside a feedback commit.
+	s.checkpoint.request()
 	if n, err := res.RowsAffected(); err == nil && n == 1 {
 		return f, true, nil
 	}
