@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/flywheel-stack/flywheel/internal/freshconn"
 )
 
 // shutdownGrace bounds the shutdown that follows the end of Listen's ctx.
@@ -27,12 +29,12 @@ func (s *Server) Listen(ctx context.Context, addr string) (string, func(context.
 		return "", nil, fmt.Errorf("simulate: listen on %s: %w", addr, err)
 	}
 	base, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	fresh := &freshConns{conns: map[net.Conn]struct{}{}}
+	fresh := &freshconn.Tracker{}
 	hs := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return base },
-		ConnState:         fresh.track,
+		ConnState:         fresh.Track,
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
@@ -46,7 +48,7 @@ func (s *Server) Listen(ctx context.Context, addr string) (string, func(context.
 		once.Do(func() {
 			close(stopped)
 			cancel()
-			fresh.closeAll()
+			fresh.CloseAll()
 			err := hs.Shutdown(sctx)
 			if err != nil {
 				err = errors.Join(fmt.Errorf("simulate: shutdown: %w", err), hs.Close())
@@ -80,38 +82,4 @@ func Start(ctx context.Context, addr string, cfg Config) (string, func(context.C
 		return "", nil, err
 	}
 	return s.Listen(ctx, addr)
-}
-
-// freshConns tracks connections that have not sent a request yet. Shutdown
-// waits 5 s for those before it treats them as idle (a client's transport
-// often dials one it then leaves unused), so stopping closes them at once.
-type freshConns struct {
-	mu      sync.Mutex
-	conns   map[net.Conn]struct{}
-	closing bool
-}
-
-// track is the server's ConnState hook.
-func (f *freshConns) track(c net.Conn, st http.ConnState) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	switch {
-	case st == http.StateNew && f.closing:
-		_ = c.Close()
-	case st == http.StateNew:
-		f.conns[c] = struct{}{}
-	default:
-		delete(f.conns, c)
-	}
-}
-
-// closeAll closes the connections without a request, now and from now on.
-func (f *freshConns) closeAll() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.closing = true
-	for c := range f.conns {
-		_ = c.Close()
-	}
-	clear(f.conns)
 }

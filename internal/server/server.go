@@ -15,6 +15,7 @@ import (
 	"github.com/flywheel-stack/flywheel/config"
 	"github.com/flywheel-stack/flywheel/gateway"
 	"github.com/flywheel-stack/flywheel/health"
+	"github.com/flywheel-stack/flywheel/internal/freshconn"
 	"github.com/flywheel-stack/flywheel/internal/version"
 	"github.com/flywheel-stack/flywheel/resilience"
 	"github.com/flywheel-stack/flywheel/store"
@@ -60,7 +61,7 @@ type Server struct {
 	// without a store.
 	Telemetry *writer.Writer
 	handler   http.Handler
-	fresh     *freshConns // connections without a request yet, closed on shutdown
+	fresh     *freshconn.Tracker // connections without a request yet, closed on shutdown
 }
 
 // New builds the server from cfg.
@@ -103,7 +104,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	checker.Register(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	return &Server{cfg: cfg, opts: opts, Gateway: gw, Health: checker, Registry: reg, Telemetry: sp.writer, handler: mux,
-		fresh: newFreshConns()}, nil
+		fresh: &freshconn.Tracker{}}, nil
 }
 
 // Close writes the telemetry still queued (until ctx ends) and stops the
@@ -137,7 +138,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	defer s.Health.Stop()
 	defer s.flushTelemetry()
 	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn), ConnState: s.fresh.track}
+		ErrorLog: slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn), ConnState: s.fresh.Track}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	s.opts.Logger.Info("flywheel serving", "addr", ln.Addr().String(), "routes", len(s.cfg.Routes), "backends", len(s.cfg.Backends))
@@ -149,7 +150,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.opts.Logger.Info("shutting down", "grace", s.opts.ShutdownGrace)
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
 	defer cancel()
-	s.fresh.closeAll()
+	s.fresh.CloseAll()
 	if err := srv.Shutdown(sctx); err != nil {
 		_ = srv.Close()
 		return fmt.Errorf("graceful shutdown: %w", err)

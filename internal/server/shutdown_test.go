@@ -67,7 +67,7 @@ func dialSilent(t *testing.T, srv *Server, addr string, want int) net.Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
-	waitFor(t, "the server to accept the silent connection", func() bool { return srv.fresh.count() == want })
+	waitFor(t, "the server to accept the silent connection", func() bool { return srv.fresh.Len() == want })
 	return conn
 }
 
