@@ -74,9 +74,16 @@ func TestParallelWriterHasTwoBatchesInFlight(t *testing.T) {
 	clk := clock.NewFake(time.Unix(1772366400, 0))
 	st := parallelHeldStore{newHeldStore(t)}
 	w := newWriter(t, st, clk, writer.Options{QueueSize: 100, BatchSize: 10, FlushInterval: time.Second})
-	for range 30 {
+	// A first batch is held in the store while two more queue up behind
+	// it; once it is written, the next two go out together.
+	for range 10 {
 		w.Record(event(clk.Now()))
 	}
+	st.nextEntered(t)
+	for range 20 {
+		w.Record(event(clk.Now()))
+	}
+	st.release <- struct{}{}
 	first, second := st.nextEntered(t), st.nextEntered(t)
 	// Both batches in flight stay Pending: feedback on them is accepted.
 	for _, b := range [][]store.Inference{first, second} {
@@ -84,32 +91,43 @@ func TestParallelWriterHasTwoBatchesInFlight(t *testing.T) {
 			t.Fatalf("an event of a batch being written is not Pending")
 		}
 	}
-	for range 30 { // one per write: at most 30 batches of 30 events
-		st.release <- struct{}{}
-	}
+	st.release <- struct{}{}
+	st.release <- struct{}{}
 	waitFor(t, func() bool { return st.heldStore.count(t) == 30 })
 	if got := st.maxActive(); got != 2 {
 		t.Errorf("at most %d batches were written at once, want 2", got)
 	}
-	if w.Pending(first[0].ID) || w.Pending(second[0].ID) {
-		t.Error("an event is still Pending after its batch was written")
-	}
+	// The writer forgets a batch just after the store returns from it.
+	waitFor(t, func() bool { return !w.Pending(first[0].ID) && !w.Pending(second[0].ID) })
 }
 
 func TestWriterWritesOneBatchAtATimeByDefault(t *testing.T) {
 	clk := clock.NewFake(time.Unix(1772366400, 0))
 	st := newHeldStore(t)
 	w := newWriter(t, st, clk, writer.Options{QueueSize: 100, BatchSize: 10, FlushInterval: time.Second})
-	for range 30 {
+	// The tenth event wakes the writer; its batch is held in the store.
+	for range 10 {
 		w.Record(event(clk.Now()))
 	}
-	first := st.nextEntered(t)
-	// The next batch is prepared while the first is written, but not
-	// written before it is done.
-	waitFor(t, func() bool { return w.Depth() < 30-len(first) })
-	for range 30 { // one per write: at most 30 batches of 30 events
-		st.release <- struct{}{}
+	if first := st.nextEntered(t); len(first) != 10 {
+		t.Fatalf("first batch has %d events, want 10", len(first))
 	}
+	// Two more batches queue up behind it; once the first is written the
+	// writer starts the second and prepares the third while the second is
+	// held, but does not write it before the second is done.
+	for range 20 {
+		w.Record(event(clk.Now()))
+	}
+	st.release <- struct{}{}
+	if second := st.nextEntered(t); len(second) != 10 {
+		t.Fatalf("second batch has %d events, want 10", len(second))
+	}
+	waitFor(t, func() bool { return w.Depth() == 0 })
+	if got := st.maxActive(); got != 1 {
+		t.Fatalf("%d batches were written at once, want 1", got)
+	}
+	st.release <- struct{}{}
+	st.release <- struct{}{}
 	waitFor(t, func() bool { return st.count(t) == 30 })
 	if got := st.maxActive(); got != 1 {
 		t.Errorf("%d batches were written at once, want 1", got)

@@ -272,12 +272,21 @@ func (w *Writer) loop() {
 func (w *Writer) flushAll(ctx context.Context) {
 	slots := make(chan struct{}, w.parallel)
 	var writing sync.WaitGroup
+	inFlight := false
 	for {
-		b := w.take()
+		// While a batch is being written only a whole one is prepared
+		// ahead; a partial rest waits for the writes, so that it takes
+		// what arrived in the meantime.
+		b := w.take(inFlight)
+		if b == nil && inFlight {
+			writing.Wait()
+			b = w.take(false)
+		}
 		if b == nil {
 			break
 		}
 		slots <- struct{}{}
+		inFlight = true
 		writing.Go(func() {
 			defer func() { <-slots }()
 			w.write(ctx, b)
@@ -297,11 +306,12 @@ type batch struct {
 }
 
 // take moves up to BatchSize events from the queue into a batch, and
-// applies the capture rules to them.
-func (w *Writer) take() *batch {
+// applies the capture rules to them. With onlyWhole it takes nothing
+// unless a whole batch is queued.
+func (w *Writer) take(onlyWhole bool) *batch {
 	w.mu.Lock()
 	n := min(len(w.queue), w.opts.BatchSize)
-	if n == 0 {
+	if n == 0 || onlyWhole && n < w.opts.BatchSize {
 		w.mu.Unlock()
 		return nil
 	}
