@@ -88,6 +88,34 @@ func chat(t *testing.T, g *gateway, prompt string) http.Header {
 	return resp.Header
 }
 
+// chatText sends one chat request with the OpenAI client, streamed or not,
+// and returns the answer's text (the deltas joined when streamed) and the
+// response; it fails the test on an error.
+func chatText(t *testing.T, g *gateway, prompt string, stream bool) (string, *http.Response) {
+	t.Helper()
+	c := g.client()
+	var resp *http.Response
+	if !stream {
+		cc, err := c.Chat.Completions.New(context.Background(), chatParams("chat", prompt), option.WithResponseInto(&resp))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cc.Choices[0].Message.Content, resp
+	}
+	s := c.Chat.Completions.NewStreaming(context.Background(), chatParams("chat", prompt), option.WithResponseInto(&resp))
+	defer s.Close()
+	var got string
+	for s.Next() {
+		if ch := s.Current().Choices; len(ch) > 0 {
+			got += ch[0].Delta.Content
+		}
+	}
+	if err := s.Err(); err != nil {
+		t.Fatalf("stream: %v", err)
+	}
+	return got, resp
+}
+
 func setFaults(t *testing.T, s *sim, f simulate.Faults) {
 	t.Helper()
 	if err := s.SetFaults(f); err != nil {
@@ -115,27 +143,7 @@ func TestChaosPrimaryHangs(t *testing.T) {
 			setFaults(t, local, tc.faults)
 			const prompt = "are you there?"
 			want, _ := expectedChat(prompt)
-			c := g.client()
-			var resp *http.Response
-			var got string
-			if tc.stream {
-				s := c.Chat.Completions.NewStreaming(context.Background(), chatParams("chat", prompt), option.WithResponseInto(&resp))
-				for s.Next() {
-					if ch := s.Current().Choices; len(ch) > 0 {
-						got += ch[0].Delta.Content
-					}
-				}
-				if err := s.Err(); err != nil {
-					t.Fatalf("stream: %v", err)
-				}
-				_ = s.Close()
-			} else {
-				cc, err := c.Chat.Completions.New(context.Background(), chatParams("chat", prompt), option.WithResponseInto(&resp))
-				if err != nil {
-					t.Fatal(err)
-				}
-				got = cc.Choices[0].Message.Content
-			}
+			got, resp := chatText(t, g, prompt, tc.stream)
 			if got != want || resp.Header.Get("X-Flywheel-Backend") != "remote" || resp.Header.Get("X-Flywheel-Attempts") != "2" {
 				t.Fatalf("got %q (%s), want the fallback's %q after one attempt on local", got, headersOf(resp), want)
 			}
@@ -383,27 +391,7 @@ func TestChaosFailureBeforeTheAnswerFallsBack(t *testing.T) {
 			setFaults(t, local, tc.faults)
 			const prompt = "fall back please"
 			want, _ := expectedChat(prompt)
-			var resp *http.Response
-			var got string
-			c := g.client()
-			if tc.stream {
-				s := c.Chat.Completions.NewStreaming(context.Background(), chatParams("chat", prompt), option.WithResponseInto(&resp))
-				for s.Next() {
-					if ch := s.Current().Choices; len(ch) > 0 {
-						got += ch[0].Delta.Content
-					}
-				}
-				if err := s.Err(); err != nil {
-					t.Fatalf("stream: %v", err)
-				}
-				_ = s.Close()
-			} else {
-				cc, err := c.Chat.Completions.New(context.Background(), chatParams("chat", prompt), option.WithResponseInto(&resp))
-				if err != nil {
-					t.Fatal(err)
-				}
-				got = cc.Choices[0].Message.Content
-			}
+			got, resp := chatText(t, g, prompt, tc.stream)
 			if got != want || resp.Header.Get("X-Flywheel-Backend") != "remote" || resp.Header.Get("X-Flywheel-Attempts") != "2" {
 				t.Fatalf("got %q (%s), want the fallback's %q", got, headersOf(resp), want)
 			}
