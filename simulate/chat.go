@@ -12,14 +12,7 @@ const systemFingerprint = "fp_flywheel_sim"
 func (s *Server) serveChat(w http.ResponseWriter, r *http.Request, sc *scratch, f *Faults) {
 	req := &sc.chat
 	req.reset()
-	if e, ok := decodeRequest(sc.in, req); !ok {
-		s.reject(w, sc, e)
-		return
-	}
-	var e apiError
-	var ok bool
-	if sc.model, e, ok = s.model(sc.model[:0], req.Model); !ok {
-		s.reject(w, sc, e)
+	if !s.decode(w, sc, req, &req.Model) {
 		return
 	}
 	if len(req.Messages) == 0 {

@@ -10,14 +10,7 @@ import (
 func (s *Server) serveCompletion(w http.ResponseWriter, r *http.Request, sc *scratch, f *Faults) {
 	req := &sc.completion
 	*req = completionRequest{}
-	if e, ok := decodeRequest(sc.in, req); !ok {
-		s.reject(w, sc, e)
-		return
-	}
-	var e apiError
-	var ok bool
-	if sc.model, e, ok = s.model(sc.model[:0], req.Model); !ok {
-		s.reject(w, sc, e)
+	if !s.decode(w, sc, req, &req.Model) {
 		return
 	}
 	a := newAnswer(req.Prompt.hash, req.MaxTokens)

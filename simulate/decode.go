@@ -6,6 +6,20 @@ import (
 	"net/http"
 )
 
+// decode decodes the request body sc.in into req and resolves the model it
+// names (*model, a field of req) into sc.model. On failure it answers the
+// client's error and returns false.
+func (s *Server) decode(w http.ResponseWriter, sc *scratch, req any, model *string) bool {
+	e, ok := decodeRequest(sc.in, req)
+	if ok {
+		sc.model, e, ok = s.model(sc.model[:0], *model)
+	}
+	if !ok {
+		s.reject(w, sc, e)
+	}
+	return ok
+}
+
 // decodeRequest decodes body into v, translating failures into OpenAI's
 // 400s: malformed JSON, or a field of the wrong type.
 func decodeRequest(body []byte, v any) (apiError, bool) {

@@ -16,14 +16,7 @@ const maxDimensions = 16384
 func (s *Server) serveEmbeddings(w http.ResponseWriter, r *http.Request, sc *scratch, f *Faults) {
 	req := &sc.embedding
 	*req = embeddingRequest{Input: embeddingInput{items: req.Input.items[:0]}}
-	if e, ok := decodeRequest(sc.in, req); !ok {
-		s.reject(w, sc, e)
-		return
-	}
-	var e apiError
-	var ok bool
-	if sc.model, e, ok = s.model(sc.model[:0], req.Model); !ok {
-		s.reject(w, sc, e)
+	if !s.decode(w, sc, req, &req.Model) {
 		return
 	}
 	if !req.Input.set || len(req.Input.items) == 0 {
