@@ -2,20 +2,13 @@ package server
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/flywheel-stack/flywheel/config"
-	"github.com/flywheel-stack/flywheel/simulate"
-	"github.com/flywheel-stack/flywheel/store/sqlite"
 	"github.com/flywheel-stack/flywheel/telemetry"
 )
 
@@ -39,29 +32,9 @@ func (g *gateSink) Record(e *telemetry.Event) {
 // [DONE] but before the gateway has handed the event to the telemetry
 // writer: the inference is known from its arrival, so it is accepted.
 func TestFeedbackBeforeTheEventIsRecorded(t *testing.T) {
-	sim, err := simulate.New(simulate.Config{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	backend := httptest.NewServer(sim)
-	defer backend.Close()
-	cfg, err := config.Parse("flywheel.yaml", []byte(fmt.Sprintf(storeConfig, backend.URL)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "flywheel.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	gate := &gateSink{entered: make(chan string, 1), release: make(chan struct{})}
-	srv, err := New(cfg, Options{Logger: slog.New(slog.DiscardHandler), Store: st, Sinks: []telemetry.Sink{gate}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = srv.Close(context.Background()) }()
-	front := httptest.NewServer(srv.Handler())
-	defer front.Close()
+	s := newStoreServerEnv(t, storeConfig, nil, gate)
+	srv, front := s.srv, s.base
 	released := false
 	release := func() {
 		if !released {
@@ -71,7 +44,7 @@ func TestFeedbackBeforeTheEventIsRecorded(t *testing.T) {
 	}
 	defer release()
 
-	resp, err := http.Post(front.URL+"/v1/chat/completions", "application/json",
+	resp, err := http.Post(front+"/v1/chat/completions", "application/json",
 		strings.NewReader(`{"model":"chat","stream":true,"messages":[{"role":"user","content":"hi"}]}`))
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +72,7 @@ func TestFeedbackBeforeTheEventIsRecorded(t *testing.T) {
 		fmt.Sprintf(`{"inference_id":%q,"metric":"thumbs_up","value":true}`, id),
 		fmt.Sprintf(`{"episode_id":%q,"metric":"rating","value":5}`, episode),
 	} {
-		fresp, err := http.Post(front.URL+"/v1/feedback", "application/json", strings.NewReader(body))
+		fresp, err := http.Post(front+"/v1/feedback", "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}

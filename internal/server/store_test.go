@@ -18,6 +18,7 @@ import (
 	"github.com/flywheel-stack/flywheel/store"
 	"github.com/flywheel-stack/flywheel/store/sqlite"
 	"github.com/flywheel-stack/flywheel/store/writer"
+	"github.com/flywheel-stack/flywheel/telemetry"
 	"github.com/google/uuid"
 )
 
@@ -60,8 +61,9 @@ func newStoreServerFrom(t *testing.T, cfgText string) *storeServer {
 	return newStoreServerEnv(t, cfgText, nil)
 }
 
-// newStoreServerEnv is newStoreServerFrom with environment variables.
-func newStoreServerEnv(t *testing.T, cfgText string, env map[string]string) *storeServer {
+// newStoreServerEnv is newStoreServerFrom with environment variables and
+// telemetry sinks beside the store's writer.
+func newStoreServerEnv(t *testing.T, cfgText string, env map[string]string, sinks ...telemetry.Sink) *storeServer {
 	t.Helper()
 	sim, err := simulate.New(simulate.Config{Seed: 1})
 	if err != nil {
@@ -78,7 +80,7 @@ func newStoreServerEnv(t *testing.T, cfgText string, env map[string]string) *sto
 		t.Fatal(err)
 	}
 	srv, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: st,
-		Getenv: func(k string) string { return env[k] }})
+		Getenv: func(k string) string { return env[k] }, Sinks: sinks})
 	if err != nil {
 		t.Fatal(err)
 	}
