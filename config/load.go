@@ -6,10 +6,9 @@ import (
 	"io"
 	"os"
 	"reflect"
-	"regexp"
-	"strconv"
 	"strings"
 
+	"github.com/flywheel-stack/flywheel/internal/yamlerr"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -48,9 +47,6 @@ func Parse(name string, data []byte) (*Config, error) {
 	return cfg, nil
 }
 
-// yamlLineRe finds the line in a syntax error from the yaml package.
-var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // parseDocument parses data into its one YAML document's root node; nil for
 // an empty file. It reports syntax errors and extra documents.
 func parseDocument(r *report, data []byte) (*yaml.Node, bool) {
@@ -82,27 +78,10 @@ func parseDocument(r *report, data []byte) (*yaml.Node, bool) {
 	return &doc, true
 }
 
-// isParserProblem reports whether msg comes from the yaml package's parser
-// rather than its scanner (see parserc.go).
-func isParserProblem(msg string) bool {
-	switch msg {
-	case "found duplicate %TAG directive", "found duplicate %YAML directive",
-		"found incompatible YAML document", "found undefined tag handle":
-		return true
-	}
-	return strings.HasPrefix(msg, "did not find expected ")
-}
-
 // syntaxError reports an error from the yaml parser at its line.
 func syntaxError(r *report, err error) {
-	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		if isParserProblem(m[2]) {
-			// The yaml package gives the parser's (not the scanner's)
-			// lines 0-based.
-			line++
-		}
-		r.add(pos{line: line}, "", "invalid YAML: %s", m[2])
+	if line, msg, ok := yamlerr.Line(err); ok {
+		r.add(pos{line: line}, "", "invalid YAML: %s", msg)
 		return
 	}
 	r.add(pos{}, "", "invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))

@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 
+	"github.com/flywheel-stack/flywheel/internal/yamlerr"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -50,33 +49,15 @@ func findYAML(path string, data []byte) ([]Occurrence, error) {
 	}
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 func yamlInputError(path string, data []byte, err error) error {
-	msg := err.Error()
-	line := 0
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-		if isParserProblem(msg) {
-			line++ // the yaml package counts the parser's lines from 0
-		}
+	line, msg, ok := yamlerr.Line(err)
+	if !ok {
+		msg = err.Error()
 	}
 	if bytes.Contains(data, []byte("{{")) {
 		msg += " (a Helm template? scan the output of `helm template` instead)"
 	}
 	return &InputError{Path: path, Line: line, Err: errors.New(msg)}
-}
-
-// isParserProblem tells the yaml parser's messages (0-based lines) from
-// the scanner's (1-based), as config does.
-func isParserProblem(msg string) bool {
-	switch msg {
-	case "found duplicate %TAG directive", "found duplicate %YAML directive",
-		"found incompatible YAML document", "found undefined tag handle":
-		return true
-	}
-	return strings.HasPrefix(msg, "did not find expected ")
 }
 
 // lookup returns the value of key in a mapping node, or nil.
