@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/flywheel-stack/flywheel/store"
@@ -17,27 +15,9 @@ const selectInferences = `SELECT id::text, episode_id, user_id, endpoint, route,
 	fallback_depth, stream, degraded, status, http_status, error_class, start_time, end_time, latency_us, ttft_us,
 	tokens_in, tokens_out, tokens_per_second, request, response FROM inferences`
 
-// conds builds a WHERE clause with numbered placeholders.
-type conds struct {
-	where []string
-	args  []any
-}
-
-// add appends a condition whose placeholders are written "?"; they are
-// numbered in order.
-func (c *conds) add(cond string, args ...any) {
-	for _, a := range args {
-		c.args = append(c.args, a)
-		cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(c.args)), 1)
-	}
-	c.where = append(c.where, cond)
-}
-
-func (c *conds) clause() string {
-	if len(c.where) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(c.where, " AND ")
+// dialect is how PostgreSQL compares times: as timestamptz.
+func dialect() store.Dialect {
+	return store.Dialect{StartColumn: "start_time", CreatedColumn: "created", Time: func(t time.Time) any { return t }}
 }
 
 func scanInference(row pgx.Row) (store.Inference, error) {
@@ -62,9 +42,7 @@ func (s *Store) Inference(ctx context.Context, id string) (store.Inference, erro
 	if _, err := uuid.Parse(id); err != nil {
 		return store.Inference{}, fmt.Errorf("inference %s: %w", id, store.ErrNotFound)
 	}
-	var c conds
-	c.add("id = ?", id)
-	list, err := s.inferencesWhere(ctx, &c, 1)
+	list, err := s.inferencesWhere(ctx, store.Where{Conds: []string{"id = ?"}, Args: []any{id}}, 1)
 	if err != nil {
 		return store.Inference{}, err
 	}
@@ -76,50 +54,26 @@ func (s *Store) Inference(ctx context.Context, id string) (store.Inference, erro
 
 // Inferences lists inferences, newest first.
 func (s *Store) Inferences(ctx context.Context, q store.InferenceQuery) (store.InferencePage, error) {
-	var c conds
-	if !q.Since.IsZero() {
-		c.add("start_time >= ?", q.Since)
-	}
-	if !q.Until.IsZero() {
-		c.add("start_time < ?", q.Until)
-	}
-	if q.Route != "" {
-		c.add("route = ?", q.Route)
-	}
-	if q.Backend != "" {
-		c.add("backend = ?", q.Backend)
-	}
-	if q.EpisodeID != "" {
-		c.add("episode_id = ?", q.EpisodeID)
-	}
-	if q.FeedbackMetric != "" {
-		c.add(`EXISTS (SELECT 1 FROM feedback f WHERE f.metric = ? AND
-			(f.inference_id = inferences.id OR (f.episode_id <> '' AND f.episode_id = inferences.episode_id)))`, q.FeedbackMetric)
-	}
 	if q.Cursor != "" {
 		if _, err := uuid.Parse(q.Cursor); err != nil {
 			return store.InferencePage{}, fmt.Errorf("bad cursor %q", q.Cursor)
 		}
-		c.add("id < ?", q.Cursor)
 	}
 	limit := store.PageSize(q.Limit)
-	list, err := s.inferencesWhere(ctx, &c, limit+1)
+	list, err := s.inferencesWhere(ctx, dialect().InferenceWhere(q), limit+1)
 	if err != nil {
 		return store.InferencePage{}, err
 	}
-	page := store.InferencePage{Inferences: list}
-	if len(list) > limit {
-		page.Inferences = list[:limit]
-		page.NextCursor = list[limit-1].ID
-	}
+	var page store.InferencePage
+	page.Inferences, page.NextCursor = store.CutPage(list, limit, func(in store.Inference) string { return in.ID })
 	return page, nil
 }
 
-func (s *Store) inferencesWhere(ctx context.Context, c *conds, limit int) ([]store.Inference, error) {
+func (s *Store) inferencesWhere(ctx context.Context, w store.Where, limit int) ([]store.Inference, error) {
 	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, selectInferences+c.clause()+fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit), c.args...)
+	rows, err := s.pool.Query(ctx, store.Numbered(selectInferences+w.Clause()+store.OrderLimit(limit)), w.Args...)
 	if err != nil {
 		return nil, s.wrap("query inferences", err)
 	}
@@ -143,51 +97,31 @@ const selectFeedback = `SELECT id::text, COALESCE(inference_id::text, ''), episo
 
 // Feedback lists feedback, newest first.
 func (s *Store) Feedback(ctx context.Context, q store.FeedbackQuery) (store.FeedbackPage, error) {
-	var c conds
-	if q.Metric != "" {
-		c.add("metric = ?", q.Metric)
-	}
 	if q.InferenceID != "" {
 		if _, err := uuid.Parse(q.InferenceID); err != nil {
 			return store.FeedbackPage{}, nil // no inference has this id
 		}
-		c.add(`(inference_id = ? OR (episode_id <> '' AND episode_id =
-			(SELECT episode_id FROM inferences WHERE id = ?)))`, q.InferenceID, q.InferenceID)
-	}
-	if q.EpisodeID != "" {
-		c.add("episode_id = ?", q.EpisodeID)
-	}
-	if !q.Since.IsZero() {
-		c.add("created >= ?", q.Since)
 	}
 	if q.Cursor != "" {
 		if _, err := uuid.Parse(q.Cursor); err != nil {
 			return store.FeedbackPage{}, fmt.Errorf("bad cursor %q", q.Cursor)
 		}
-		c.add("id < ?", q.Cursor)
 	}
 	limit := store.PageSize(q.Limit)
-	list, err := s.feedbackWhere(ctx, strings.TrimPrefix(c.clause(), " WHERE "), c.args, limit+1)
+	list, err := s.feedbackWhere(ctx, dialect().FeedbackWhere(q), limit+1)
 	if err != nil {
 		return store.FeedbackPage{}, err
 	}
-	page := store.FeedbackPage{Feedback: list}
-	if len(list) > limit {
-		page.Feedback = list[:limit]
-		page.NextCursor = list[limit-1].ID
-	}
+	var page store.FeedbackPage
+	page.Feedback, page.NextCursor = store.CutPage(list, limit, func(f store.Feedback) string { return f.ID })
 	return page, nil
 }
 
-func (s *Store) feedbackWhere(ctx context.Context, where string, args []any, limit int) ([]store.Feedback, error) {
+func (s *Store) feedbackWhere(ctx context.Context, w store.Where, limit int) ([]store.Feedback, error) {
 	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
-	query := selectFeedback
-	if where != "" {
-		query += " WHERE " + where
-	}
-	rows, err := s.pool.Query(ctx, query+fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit), args...)
+	rows, err := s.pool.Query(ctx, store.Numbered(selectFeedback+w.Clause()+store.OrderLimit(limit)), w.Args...)
 	if err != nil {
 		return nil, s.wrap("query feedback", err)
 	}

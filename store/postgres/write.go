@@ -138,7 +138,7 @@ func (s *Store) WriteFeedback(ctx context.Context, f store.Feedback) (store.Feed
 	if tag.RowsAffected() == 1 {
 		return f, true, nil
 	}
-	list, err := s.feedbackWhere(ctx, "idempotency_key = $1", []any{f.IdempotencyKey}, 1)
+	list, err := s.feedbackWhere(ctx, store.Where{Conds: []string{"idempotency_key = ?"}, Args: []any{f.IdempotencyKey}}, 1)
 	if err != nil {
 		return store.Feedback{}, false, err
 	}

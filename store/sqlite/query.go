@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/flywheel-stack/flywheel/store"
@@ -33,7 +32,7 @@ func scanInference(rows *sql.Rows) (store.Inference, error) {
 
 // Inference returns one inference, or store.ErrNotFound.
 func (s *Store) Inference(ctx context.Context, id string) (store.Inference, error) {
-	page, err := s.inferencesWhere(ctx, "id = ?", []any{id}, 1)
+	page, err := s.inferencesWhere(ctx, store.Where{Conds: []string{"id = ?"}, Args: []any{id}}, 1)
 	if err != nil {
 		return store.Inference{}, err
 	}
@@ -45,56 +44,19 @@ func (s *Store) Inference(ctx context.Context, id string) (store.Inference, erro
 
 // Inferences lists inferences, newest first.
 func (s *Store) Inferences(ctx context.Context, q store.InferenceQuery) (store.InferencePage, error) {
-	var (
-		where []string
-		args  []any
-	)
-	add := func(cond string, arg any) {
-		where = append(where, cond)
-		args = append(args, arg)
-	}
-	if !q.Since.IsZero() {
-		add("start_us >= ?", micros(q.Since))
-	}
-	if !q.Until.IsZero() {
-		add("start_us < ?", micros(q.Until))
-	}
-	if q.Route != "" {
-		add("route = ?", q.Route)
-	}
-	if q.Backend != "" {
-		add("backend = ?", q.Backend)
-	}
-	if q.EpisodeID != "" {
-		add("episode_id = ?", q.EpisodeID)
-	}
-	if q.FeedbackMetric != "" {
-		add(`EXISTS (SELECT 1 FROM feedback f WHERE f.metric = ? AND
-			(f.inference_id = inferences.id OR (f.episode_id <> '' AND f.episode_id = inferences.episode_id)))`, q.FeedbackMetric)
-	}
-	if q.Cursor != "" {
-		add("id < ?", q.Cursor)
-	}
 	limit := store.PageSize(q.Limit)
-	list, err := s.inferencesWhere(ctx, strings.Join(where, " AND "), args, limit+1)
+	list, err := s.inferencesWhere(ctx, dialect().InferenceWhere(q), limit+1)
 	if err != nil {
 		return store.InferencePage{}, err
 	}
-	page := store.InferencePage{Inferences: list}
-	if len(list) > limit {
-		page.Inferences = list[:limit]
-		page.NextCursor = list[limit-1].ID
-	}
+	var page store.InferencePage
+	page.Inferences, page.NextCursor = store.CutPage(list, limit, func(in store.Inference) string { return in.ID })
 	return page, nil
 }
 
-func (s *Store) inferencesWhere(ctx context.Context, where string, args []any, limit int) ([]store.Inference, error) {
-	query := "SELECT " + inferenceColumns + " FROM inferences"
-	if where != "" {
-		query += " WHERE " + where
-	}
-	query += fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit)
-	rows, err := s.reader.QueryContext(ctx, query, args...)
+func (s *Store) inferencesWhere(ctx context.Context, w store.Where, limit int) ([]store.Inference, error) {
+	query := "SELECT " + inferenceColumns + " FROM inferences" + w.Clause() + store.OrderLimit(limit)
+	rows, err := s.reader.QueryContext(ctx, query, w.Args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store %s: query inferences: %w", s.path, err)
 	}
@@ -110,55 +72,29 @@ func (s *Store) inferencesWhere(ctx context.Context, where string, args []any, l
 	return out, rows.Err()
 }
 
+// dialect is how SQLite compares times: as Unix microseconds.
+func dialect() store.Dialect {
+	return store.Dialect{StartColumn: "start_us", CreatedColumn: "created_us", Time: func(t time.Time) any { return micros(t) }}
+}
+
 const feedbackColumns = `id, inference_id, episode_id, metric, kind, value, text, comment, demonstration,
 	COALESCE(idempotency_key, ''), created_us`
 
 // Feedback lists feedback, newest first.
 func (s *Store) Feedback(ctx context.Context, q store.FeedbackQuery) (store.FeedbackPage, error) {
-	var (
-		where []string
-		args  []any
-	)
-	add := func(cond string, a ...any) {
-		where = append(where, cond)
-		args = append(args, a...)
-	}
-	if q.Metric != "" {
-		add("metric = ?", q.Metric)
-	}
-	if q.InferenceID != "" {
-		add(`(inference_id = ? OR (episode_id <> '' AND episode_id =
-			(SELECT episode_id FROM inferences WHERE id = ?)))`, q.InferenceID, q.InferenceID)
-	}
-	if q.EpisodeID != "" {
-		add("episode_id = ?", q.EpisodeID)
-	}
-	if !q.Since.IsZero() {
-		add("created_us >= ?", micros(q.Since))
-	}
-	if q.Cursor != "" {
-		add("id < ?", q.Cursor)
-	}
 	limit := store.PageSize(q.Limit)
-	list, err := s.feedbackWhere(ctx, s.reader, strings.Join(where, " AND "), args, limit+1)
+	list, err := s.feedbackWhere(ctx, s.reader, dialect().FeedbackWhere(q), limit+1)
 	if err != nil {
 		return store.FeedbackPage{}, err
 	}
-	page := store.FeedbackPage{Feedback: list}
-	if len(list) > limit {
-		page.Feedback = list[:limit]
-		page.NextCursor = list[limit-1].ID
-	}
+	var page store.FeedbackPage
+	page.Feedback, page.NextCursor = store.CutPage(list, limit, func(f store.Feedback) string { return f.ID })
 	return page, nil
 }
 
-func (s *Store) feedbackWhere(ctx context.Context, db querier, where string, args []any, limit int) ([]store.Feedback, error) {
-	query := "SELECT " + feedbackColumns + " FROM feedback"
-	if where != "" {
-		query += " WHERE " + where
-	}
-	query += fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit)
-	rows, err := db.QueryContext(ctx, query, args...)
+func (s *Store) feedbackWhere(ctx context.Context, db querier, w store.Where, limit int) ([]store.Feedback, error) {
+	query := "SELECT " + feedbackColumns + " FROM feedback" + w.Clause() + store.OrderLimit(limit)
+	rows, err := db.QueryContext(ctx, query, w.Args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store %s: query feedback: %w", s.path, err)
 	}

@@ -133,7 +133,7 @@ func (s *Store) WriteFeedback(ctx context.Context, f store.Feedback) (store.Feed
 	if n, err := res.RowsAffected(); err == nil && n == 1 {
 		return f, true, nil
 	}
-	page, err := s.feedbackWhere(ctx, s.writer, "idempotency_key = ?", []any{f.IdempotencyKey}, 1)
+	page, err := s.feedbackWhere(ctx, s.writer, store.Where{Conds: []string{"idempotency_key = ?"}, Args: []any{f.IdempotencyKey}}, 1)
 	if err != nil {
 		return store.Feedback{}, false, err
 	}
