@@ -171,8 +171,6 @@ func eventData(event []byte) []byte {
 	return nil
 }
 
-func isDone(event []byte) bool { return isDoneData(eventData(event)) }
-
 // isDoneData reports whether an event's data is the [DONE] end marker.
 func isDoneData(data []byte) bool { return string(data) == "[DONE]" }
 
