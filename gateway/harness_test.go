@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -185,5 +184,3 @@ routes:
       - {backend: local, model: qwen2.5-coder-7b}
       - {backend: remote, model: gpt-4o-mini}
 `
-
-var _ = context.Background

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -12,22 +13,9 @@ func TestRetriesShareABudgetPerBackend(t *testing.T) {
 	t.Parallel()
 	local, remote := newFakeBackend(t), newFakeBackend(t)
 	local.answer(statusAnswer(503, ""))
-	const cfg = `
-backends:
-  - name: local
-    kind: llamacpp
-    url: {a}
-    retry: {preset: llm_inference, base_delay: 1ms, max_delay: 2ms}
-    breaker: {consecutive_failures: 1000, open_for: 1h}
-  - name: remote
-    kind: openai
-    url: {b}
-routes:
-  - name: coder
-    targets:
-      - {backend: local, model: m}
-      - {backend: remote, model: r}
-`
+	// twoTargets with a breaker that stays closed: only the budget bounds
+	// the retries.
+	cfg := strings.Replace(twoTargets, "consecutive_failures: 3,", "consecutive_failures: 1000,", 1)
 	h := newHarness(t, cfg, nil, local, remote)
 	const requests = 30
 	for i := range requests {
