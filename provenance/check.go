@@ -98,23 +98,23 @@ func Check(files []File, p Policy) *Report {
 	for _, f := range files {
 		for _, o := range f.Occurrences {
 			r.Images++
-			if ref, err := ParseReference(o.Image); err == nil && ref.Digest != "" {
-				r.Pinned++
+			ref, err := ParseReference(o.Image)
+			if err != nil {
+				r.Findings = append(r.Findings, findingAt(o, RuleInvalidReference, "%v", err))
+				continue
 			}
-			r.Findings = append(r.Findings, checkOne(o, p)...)
+			if ref.Digest != "" {
+				r.Pinned++
+				continue
+			}
+			r.Findings = append(r.Findings, checkUnpinned(o, ref, p)...)
 		}
 	}
 	return r
 }
 
-func checkOne(o Occurrence, p Policy) []Finding {
-	ref, err := ParseReference(o.Image)
-	if err != nil {
-		return []Finding{findingAt(o, RuleInvalidReference, "%v", err)}
-	}
-	if ref.Digest != "" {
-		return nil
-	}
+// checkUnpinned applies the policy to a reference without a digest.
+func checkUnpinned(o Occurrence, ref Reference, p Policy) []Finding {
 	var out []Finding
 	mutable := false
 	if ref.Tag == "" {
