@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -231,7 +232,7 @@ func TestCutAfterChunks(t *testing.T) {
 			t.Parallel()
 			h := start(t, Config{Models: []string{"m"}, Faults: Faults{CutAfterChunks: tt.cut}})
 			_, sse := h.openStream(context.Background(), "/v1/chat/completions",
-				`{"model":"m","stream":true,"max_tokens":`+itoa(tt.maxTok)+`,"messages":[{"role":"user","content":"cut me"}]}`)
+				`{"model":"m","stream":true,"max_tokens":`+strconv.Itoa(tt.maxTok)+`,"messages":[{"role":"user","content":"cut me"}]}`)
 			events, err := sse.readAll()
 			if len(events) != tt.events {
 				t.Fatalf("%d events, want %d: %q", len(events), tt.events, events)
@@ -275,9 +276,4 @@ func TestStreamCancellation(t *testing.T) {
 	if st.Completed != 0 || st.Streams != 1 {
 		t.Errorf("stats %+v", st)
 	}
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
