@@ -143,9 +143,7 @@ func WriteUnifiedDiff(w io.Writer, path string, oldData, newData []byte) error {
 		// A hunk: back up over the context, then run until a stretch of
 		// more than twice the context is unchanged.
 		start := max(i-diffContext, 0)
-		for k := start; k < i; k++ {
-			aLine, bLine = aLine-1, bLine-1
-		}
+		aLine, bLine = aLine-(i-start), bLine-(i-start)
 		end, kept := i, 0
 		for end < len(ops) {
 			if ops[end].kind == ' ' {
