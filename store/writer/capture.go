@@ -24,12 +24,10 @@ type capturer struct {
 
 func newCapturer(cfg config.Capture) capturer { return capturer{cfg: cfg} }
 
-// apply returns the record to store for q.
+// apply returns the record to store for q. Record has already left out
+// the request, and the raw response, that capture does not keep.
 func (c capturer) apply(q *queued) store.Inference {
 	in := q.inf
-	if !c.cfg.Prompts {
-		in.Request = ""
-	}
 	if in.Response == "" && q.rawResponse != nil {
 		in.Response = ResponseText(q.rawResponse, q.stream)
 	}

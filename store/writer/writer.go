@@ -133,7 +133,10 @@ func (w *Writer) Record(e *telemetry.Event) {
 		return
 	}
 	q := queued{inf: fromEvent(e), stream: e.Stream}
-	if e.ResponseBody != nil {
+	if w.capture.cfg.Prompts {
+		q.inf.Request = string(e.Request) // the gateway may reuse its buffer
+	}
+	if e.ResponseBody != nil && w.capture.cfg.Responses {
 		q.rawResponse = append([]byte(nil), e.ResponseBody...)
 	}
 	w.mu.Lock()
@@ -152,8 +155,8 @@ func (w *Writer) Record(e *telemetry.Event) {
 	w.mu.Unlock()
 }
 
-// fromEvent copies what the store keeps of e. Request is copied: the
-// gateway may reuse its buffers once Record returns.
+// fromEvent copies what the store keeps of e, but for the request body:
+// Record copies that only when capture keeps prompts.
 func fromEvent(e *telemetry.Event) store.Inference {
 	return store.Inference{
 		ID: e.InferenceID, EpisodeID: e.EpisodeID, User: e.User, Endpoint: e.Endpoint, Route: e.Route,
@@ -161,7 +164,7 @@ func fromEvent(e *telemetry.Event) store.Inference {
 		Degraded: e.Status == telemetry.StatusDegraded, Status: string(e.Status), HTTPStatus: e.HTTPStatus,
 		ErrorClass: e.ErrorClass, Start: e.Start.Truncate(time.Microsecond), End: e.End.Truncate(time.Microsecond),
 		Latency: e.Latency(), TimeToFirstToken: e.TimeToFirstToken, TokensIn: e.TokensIn, TokensOut: e.TokensOut,
-		TokensPerSecond: e.TokensPerSecond(), Request: string(e.Request), Response: e.Response,
+		TokensPerSecond: e.TokensPerSecond(), Response: e.Response,
 	}
 }
 
