@@ -5,7 +5,6 @@ import (
 	"io"
 	"strconv"
 	"text/tabwriter"
-	"time"
 
 	"github.com/flywheel-stack/flywheel/store"
 	"github.com/spf13/cobra"
@@ -24,9 +23,8 @@ func newFeedbackCommand() *cobra.Command {
 
 func newFeedbackListCommand(configPath *string) *cobra.Command {
 	var (
-		q      store.FeedbackQuery
-		since  time.Duration
-		asJSON bool
+		q store.FeedbackQuery
+		l listFlags
 	)
 	cmd := &cobra.Command{
 		Use:     "list",
@@ -34,23 +32,16 @@ func newFeedbackListCommand(configPath *string) *cobra.Command {
 		Example: "  flywheel feedback list --metric thumbs_up\n  flywheel feedback list --inference 0193... --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if since > 0 {
-				q.Since = time.Now().Add(-since)
+			var err error
+			if q.Since, err = l.sinceTime(); err != nil {
+				return err
 			}
 			return withStore(cmd.Context(), *configPath, func(st store.Store) error {
 				page, err := st.Feedback(cmd.Context(), q)
 				if err != nil {
 					return err
 				}
-				out := cmd.OutOrStdout()
-				if asJSON {
-					return writeJSONLines(out, page.Feedback)
-				}
-				printFeedback(out, page.Feedback)
-				if page.NextCursor != "" {
-					fmt.Fprintf(out, "(more: --cursor %s)\n", page.NextCursor)
-				}
-				return nil
+				return writePage(cmd.OutOrStdout(), l, page.Feedback, page.NextCursor, printFeedback)
 			})
 		},
 	}
@@ -58,10 +49,10 @@ func newFeedbackListCommand(configPath *string) *cobra.Command {
 	f.StringVar(&q.Metric, "metric", "", "only this metric")
 	f.StringVar(&q.InferenceID, "inference", "", "only feedback on this inference (and on its episode)")
 	f.StringVar(&q.EpisodeID, "episode", "", "only feedback given on this episode")
-	f.DurationVar(&since, "since", 0, "only feedback given within this duration, like 24h")
+	f.DurationVar(&l.since, "since", 0, "only feedback given within this duration, like 24h")
 	f.IntVar(&q.Limit, "limit", 50, "at most this many")
 	f.StringVar(&q.Cursor, "cursor", "", "continue a listing where the previous page ended")
-	f.BoolVar(&asJSON, "json", false, "one JSON object per line")
+	f.BoolVar(&l.asJSON, "json", false, "one JSON object per line")
 	return cmd
 }
 

@@ -34,9 +34,8 @@ func newInferencesCommand() *cobra.Command {
 
 func newInferencesListCommand(configPath *string) *cobra.Command {
 	var (
-		q      store.InferenceQuery
-		since  time.Duration
-		asJSON bool
+		q store.InferenceQuery
+		l listFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "list",
@@ -45,26 +44,16 @@ func newInferencesListCommand(configPath *string) *cobra.Command {
   flywheel inferences list --metric thumbs_up --json | jq .response`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if since < 0 {
-				return fmt.Errorf("--since must be a positive duration like 1h, got %s", since)
-			}
-			if since > 0 {
-				q.Since = time.Now().Add(-since)
+			var err error
+			if q.Since, err = l.sinceTime(); err != nil {
+				return err
 			}
 			return withStore(cmd.Context(), *configPath, func(st store.Store) error {
 				page, err := st.Inferences(cmd.Context(), q)
 				if err != nil {
 					return err
 				}
-				out := cmd.OutOrStdout()
-				if asJSON {
-					return writeJSONLines(out, page.Inferences)
-				}
-				printInferences(out, page.Inferences)
-				if page.NextCursor != "" {
-					fmt.Fprintf(out, "(more: --cursor %s)\n", page.NextCursor)
-				}
-				return nil
+				return writePage(cmd.OutOrStdout(), l, page.Inferences, page.NextCursor, printInferences)
 			})
 		},
 	}
@@ -73,10 +62,10 @@ func newInferencesListCommand(configPath *string) *cobra.Command {
 	f.StringVar(&q.Backend, "backend", "", "only this backend")
 	f.StringVar(&q.EpisodeID, "episode", "", "only this episode")
 	f.StringVar(&q.FeedbackMetric, "metric", "", "only inferences with feedback on this metric")
-	f.DurationVar(&since, "since", 0, "only inferences that started within this duration, like 1h")
+	f.DurationVar(&l.since, "since", 0, "only inferences that started within this duration, like 1h")
 	f.IntVar(&q.Limit, "limit", 20, "at most this many")
 	f.StringVar(&q.Cursor, "cursor", "", "continue a listing where the previous page ended")
-	f.BoolVar(&asJSON, "json", false, "one JSON object per line, with the captured request and response")
+	f.BoolVar(&l.asJSON, "json", false, "one JSON object per line, with the captured request and response")
 	return cmd
 }
 
@@ -153,16 +142,6 @@ func loadConfigOrDefault(path string) (*config.Config, error) {
 		return config.Default(), nil
 	}
 	return config.Load(path)
-}
-
-func writeJSONLines[T any](w io.Writer, items []T) error {
-	enc := json.NewEncoder(w)
-	for _, it := range items {
-		if err := enc.Encode(it); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func printInferences(w io.Writer, list []store.Inference) {
