@@ -140,10 +140,11 @@ func (c *Catalog) Recommend(h Hardware, o RecommendOptions) Recommendations {
 				continue
 			}
 			var fits []Fit
+			w := m.Architecture.WeightsFor(quant) // the same at every context
 			for _, ctx := range contextLadder(minCtx, m.Architecture.ContextLength) {
 				s := o.Settings
 				s.Context, s.FixedGPULayers = ctx, false
-				e, err := EstimateMemory(m.Architecture, m.Architecture.WeightsFor(quant), s)
+				e, err := EstimateMemory(m.Architecture, w, s)
 				if err != nil {
 					r.Rejected = append(r.Rejected, Rejection{ModelID: m.ID, Quant: quant.Name, Context: ctx, Reason: err.Error()})
 					continue
