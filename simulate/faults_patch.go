@@ -49,31 +49,25 @@ func decodeFaultsPatch(body []byte) (faultsPatch, error) {
 // apply returns f with the patch's fields set, and whether loading_for was
 // given (and so restarts the loading period).
 func (p faultsPatch) apply(f Faults) (Faults, bool) {
-	set := func(dst *int, src *int) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	if p.ErrorRate != nil {
-		f.ErrorRate = *p.ErrorRate
-	}
-	set(&f.Status, p.Status)
-	set(&f.RetryAfter, p.RetryAfter)
-	set(&f.CutAfterChunks, p.CutAfterChunks)
-	if p.Hang != nil {
-		f.Hang = *p.Hang
-	}
-	if p.Reset != nil {
-		f.Reset = *p.Reset
-	}
+	setIf(&f.ErrorRate, p.ErrorRate)
+	setIf(&f.Status, p.Status)
+	setIf(&f.RetryAfter, p.RetryAfter)
+	setIf(&f.CutAfterChunks, p.CutAfterChunks)
+	setIf(&f.Hang, p.Hang)
+	setIf(&f.Reset, p.Reset)
+	setIf(&f.TokensPerSecond, p.TokensPerSecond)
 	if p.TTFT != nil {
 		f.TTFT = time.Duration(*p.TTFT)
-	}
-	if p.TokensPerSecond != nil {
-		f.TokensPerSecond = *p.TokensPerSecond
 	}
 	if p.LoadingFor != nil {
 		f.LoadingFor = time.Duration(*p.LoadingFor)
 	}
 	return f, p.LoadingFor != nil
+}
+
+// setIf sets *dst to *src when the patch has the field (src is not nil).
+func setIf[T any](dst, src *T) {
+	if src != nil {
+		*dst = *src
+	}
 }
