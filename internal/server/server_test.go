@@ -1,18 +1,14 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/flywheel-stack/flywheel/config"
 	"github.com/flywheel-stack/flywheel/internal/testenv"
 )
 
@@ -20,29 +16,15 @@ import (
 // ends and returns its base URL.
 func startServer(t *testing.T, cfgText string, env map[string]string) string {
 	t.Helper()
-	cfg, err := config.Parse("flywheel.yaml", []byte(cfgText))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := New(cfg, Options{Listener: ln, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Getenv: func(k string) string { return env[k] }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
+	_, addr, cancel, out := runServerWith(t, cfgText, Options{Getenv: func(k string) string { return env[k] }})
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
+		<-out.done
+		if out.err != nil {
+			t.Errorf("serve: %v", out.err)
 		}
 	})
-	return "http://" + ln.Addr().String()
+	return "http://" + addr
 }
 
 func get(t *testing.T, url string) (int, string) {

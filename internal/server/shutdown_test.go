@@ -29,6 +29,13 @@ type served struct {
 // SIGTERM does) and Serve's outcome.
 func runServer(t *testing.T, cfgText string, grace time.Duration) (*Server, string, context.CancelFunc, *served) {
 	t.Helper()
+	return runServerWith(t, cfgText, Options{ShutdownGrace: grace})
+}
+
+// runServerWith is runServer with options; their Listener (a loopback
+// port) and, when nil, Logger (a discarding one) are set here.
+func runServerWith(t *testing.T, cfgText string, opts Options) (*Server, string, context.CancelFunc, *served) {
+	t.Helper()
 	cfg, err := config.Parse("flywheel.yaml", []byte(cfgText))
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +44,11 @@ func runServer(t *testing.T, cfgText string, grace time.Duration) (*Server, stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(cfg, Options{Listener: ln, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ShutdownGrace: grace})
+	opts.Listener = ln
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	srv, err := New(cfg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
