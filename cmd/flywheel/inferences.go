@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -90,9 +87,7 @@ func newInferencesShowCommand(configPath *string) *cobra.Command {
 				}
 				out := cmd.OutOrStdout()
 				if asJSON {
-					enc := json.NewEncoder(out)
-					enc.SetIndent("", "  ")
-					return enc.Encode(struct {
+					return writeJSON(out, struct {
 						store.Inference
 						Feedback []store.Feedback `json:"feedback"`
 					}{in, fb.Feedback})
@@ -131,12 +126,9 @@ func withStore(ctx context.Context, configPath string, fn func(store.Store) erro
 // loadConfigOrDefault reads -c, else ./flywheel.yaml when present, else
 // uses the defaults (the local SQLite file).
 func loadConfigOrDefault(path string) (*config.Config, error) {
-	if path == "" {
-		if _, err := os.Stat(defaultConfigFile); err == nil {
-			path = defaultConfigFile
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
+	path, err := configFile(path)
+	if err != nil {
+		return nil, err
 	}
 	if path == "" {
 		return config.Default(), nil

@@ -17,8 +17,23 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// defaultConfigFile is read by serve when -c is not given.
+// defaultConfigFile is read when -c is not given.
 const defaultConfigFile = "flywheel.yaml"
+
+// configFile is the configuration file to read: -c when given, else
+// ./flywheel.yaml when present, else "" (none).
+func configFile(path string) (string, error) {
+	if path != "" {
+		return path, nil
+	}
+	if _, err := os.Stat(defaultConfigFile); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", nil
+		}
+		return "", err
+	}
+	return defaultConfigFile, nil
+}
 
 func newServeCommand() *cobra.Command {
 	var (
@@ -72,12 +87,9 @@ for every model found.`,
 // loadOrDiscover reads the configuration file, or probes the standard local
 // ports when there is none, and says what it found.
 func loadOrDiscover(ctx context.Context, path string, out io.Writer) (*config.Config, error) {
-	if path == "" {
-		if _, err := os.Stat(defaultConfigFile); err == nil {
-			path = defaultConfigFile
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
+	path, err := configFile(path)
+	if err != nil {
+		return nil, err
 	}
 	if path != "" {
 		return config.Load(path)
