@@ -138,19 +138,11 @@ func (d *Dependency) validate(v *validator, path string) {
 		v.errorf(key("weight"), "must be >= 0, got %g", d.Weight)
 	}
 	v.positive(key("timeout"), d.Timeout)
-	if d.Interval < 0 || (v.has(key("interval")) && d.Interval == 0) {
-		v.errorf(key("interval"), "must be > 0, got %s", d.Interval)
-	} else if d.Interval > 0 && d.Timeout > d.Interval {
-		if v.has(key("timeout")) || !v.has(key("interval")) {
-			v.errorf(key("timeout"), "must be <= interval (%s), got %s", d.Interval, d.Timeout)
-		} else {
-			v.errorf(key("interval"), "must be >= timeout (%s), got %s", d.Timeout, d.Interval)
-		}
+	if v.optionalPositive(key("interval"), d.Interval) {
+		v.timeoutWithin(key("timeout"), key("interval"), d.Timeout, d.Interval)
 	}
 	if d.FailureThreshold < 1 {
 		v.errorf(key("failure_threshold"), "must be >= 1, got %d", d.FailureThreshold)
 	}
-	if d.FailAfter < 0 || (v.has(key("fail_after")) && d.FailAfter == 0) {
-		v.errorf(key("fail_after"), "must be > 0, got %s", d.FailAfter)
-	}
+	v.optionalPositive(key("fail_after"), d.FailAfter)
 }

@@ -209,6 +209,30 @@ func (v *validator) positive(path string, d time.Duration) {
 	}
 }
 
+// optionalPositive checks a duration whose 0 means "off": it must not be
+// negative, nor 0 where the file set it. It reports whether d passed.
+func (v *validator) optionalPositive(path string, d time.Duration) bool {
+	if d < 0 || (v.has(path) && d == 0) {
+		v.errorf(path, "must be > 0, got %s", d)
+		return false
+	}
+	return true
+}
+
+// timeoutWithin checks that a timeout is <= its interval, blaming the key
+// the file set: the timeout when the file set it or left the interval at
+// its default, the interval otherwise.
+func (v *validator) timeoutWithin(timeoutPath, intervalPath string, timeout, interval time.Duration) {
+	if interval <= 0 || timeout <= interval {
+		return
+	}
+	if v.has(timeoutPath) || !v.has(intervalPath) {
+		v.errorf(timeoutPath, "must be <= interval (%s), got %s", interval, timeout)
+	} else {
+		v.errorf(intervalPath, "must be >= timeout (%s), got %s", timeout, interval)
+	}
+}
+
 // nonNegative checks that a duration is >= 0.
 func (v *validator) nonNegative(path string, d time.Duration) {
 	if d < 0 {
