@@ -34,6 +34,18 @@ func scanPaths(paths []string, errOut io.Writer) ([]provenance.File, []error) {
 	return files, errs
 }
 
+// writeReport prints the report of check or verify in format and turns
+// its findings into the exit status.
+func writeReport(w io.Writer, report *provenance.Report, format string) error {
+	if err := report.Write(w, format); err != nil {
+		return err
+	}
+	if code := report.ExitCode(); code != 0 {
+		return exitCode(code)
+	}
+	return nil
+}
+
 func newImagesCheckCommand() *cobra.Command {
 	var (
 		format        string
@@ -59,13 +71,7 @@ still scanned).`,
 			files, errs := provenance.Scan(args)
 			report := provenance.Check(files, policy)
 			report.Errors = errs
-			if err := report.Write(cmd.OutOrStdout(), format); err != nil {
-				return err
-			}
-			if code := report.ExitCode(); code != 0 {
-				return exitCode(code)
-			}
-			return nil
+			return writeReport(cmd.OutOrStdout(), report, format)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output: text, json or sarif")
@@ -86,6 +92,14 @@ func (f *resolverFlags) register(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", 4, "registry lookups in flight at once")
 	cmd.Flags().StringSliceVar(&f.insecure, "insecure-registry", nil, "registry host:port reached over plain HTTP (loopback and private addresses already are)")
 	cmd.Flags().DurationVar(&f.timeout, "timeout", 5*time.Minute, "bound on the whole run, retries included")
+}
+
+// bound limits ctx to --timeout, when set.
+func (f *resolverFlags) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if f.timeout > 0 {
+		return context.WithTimeout(ctx, f.timeout)
+	}
+	return ctx, func() {}
 }
 
 func (f *resolverFlags) resolver() *provenance.Resolver {
@@ -113,12 +127,8 @@ resolved (the others are still pinned), 2 a file could not be read.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			files, scanErrs := scanPaths(args, cmd.ErrOrStderr())
-			ctx := cmd.Context()
-			if rf.timeout > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, rf.timeout)
-				defer cancel()
-			}
+			ctx, cancel := rf.bound(cmd.Context())
+			defer cancel()
 			res := rf.resolver().Pin(ctx, files)
 			for _, o := range res.Skipped {
 				fmt.Fprintf(cmd.ErrOrStderr(), "%s:%d: %s: not rewritten: %s\n", o.File, o.Line, o.Image, o.Note)
@@ -175,21 +185,11 @@ gone and tags that have moved since the pin. Exit status: 0 all pins hold,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			files, errs := provenance.Scan(args)
-			ctx := cmd.Context()
-			if rf.timeout > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, rf.timeout)
-				defer cancel()
-			}
+			ctx, cancel := rf.bound(cmd.Context())
+			defer cancel()
 			report := rf.resolver().Verify(ctx, files)
 			report.Errors = errs
-			if err := report.Write(cmd.OutOrStdout(), format); err != nil {
-				return err
-			}
-			if code := report.ExitCode(); code != 0 {
-				return exitCode(code)
-			}
-			return nil
+			return writeReport(cmd.OutOrStdout(), report, format)
 		},
 	}
 	rf.register(cmd)
