@@ -168,12 +168,6 @@ func (c *Client) readStream(ctx context.Context, body io.Reader, first *time.Tim
 	br := bufio.NewReaderSize(body, 4<<10)
 	for {
 		line, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			// A long line: only its start matters here; skip the rest.
-			for errors.Is(err, bufio.ErrBufferFull) {
-				_, err = br.ReadSlice('\n')
-			}
-		}
 		if data, ok := bytes.CutPrefix(line, []byte("data:")); ok {
 			data = bytes.TrimSpace(data)
 			if first.IsZero() {
@@ -189,6 +183,11 @@ func (c *Client) readStream(ctx context.Context, body io.Reader, first *time.Tim
 				return ClassStreamError, chunks
 			}
 			chunks++
+		}
+		// A long line: only its start matters, and it was read above
+		// (reading on reuses the buffer line points into); skip the rest.
+		for errors.Is(err, bufio.ErrBufferFull) {
+			_, err = br.ReadSlice('\n')
 		}
 		if err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {

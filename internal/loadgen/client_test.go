@@ -190,3 +190,20 @@ func TestClientReusesConnectionsAfterStreams(t *testing.T) {
 		t.Errorf("three streams in a row opened %d connections, want 1", n)
 	}
 }
+
+// TestClientCountsALongDataLine reads an SSE data line longer than the
+// client's read buffer as one chunk.
+func TestClientCountsALongDataLine(t *testing.T) {
+	t.Parallel()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = io.WriteString(w, `data: {"choices":[{"delta":{"content":"`+strings.Repeat("x", 10000)+`"}}]}`+"\n\n")
+		_, _ = io.WriteString(w, "data: {\"choices\":[]}\n\ndata: [DONE]\n\n")
+	}))
+	defer ts.Close()
+	c := newClient(t, ts.URL)
+	res := c.Do(context.Background(), true)
+	if res.Class != "" || res.Chunks != 2 || res.FirstChunk.IsZero() {
+		t.Errorf("class %q, %d chunks, first chunk at %v: want a complete stream of 2 chunks", res.Class, res.Chunks, res.FirstChunk)
+	}
+}
