@@ -59,7 +59,7 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 				ev.TokensIn, ev.TokensOut = in, out
 			}
 		}
-		if up.injects && usage && isUsageOnly(event) {
+		if up.injects && usage && isUsageOnly(data) {
 			// the usage chunk the gateway asked for, not the client
 		} else {
 			captureResponse(ev, event)
@@ -179,10 +179,9 @@ func isErrorEvent(event []byte) bool { return isErrorData(eventData(event)) }
 // isErrorData reports whether an event's data is an error object.
 func isErrorData(data []byte) bool { return bytes.HasPrefix(data, []byte(`{"error"`)) }
 
-// isUsageOnly reports whether an event is the usage chunk that
+// isUsageOnly reports whether an event's data is the usage chunk that
 // stream_options.include_usage adds: usage and an empty choices list.
-func isUsageOnly(event []byte) bool {
-	d := eventData(event)
+func isUsageOnly(d []byte) bool {
 	return bytes.Contains(d, []byte(`"usage"`)) && (bytes.Contains(d, []byte(`"choices":[]`)) || bytes.Contains(d, []byte(`"choices": []`)))
 }
 
