@@ -36,6 +36,7 @@ type Client struct {
 	url        string
 	plain      []byte
 	streamed   []byte
+	auth       string // the Authorization header, "" without an API key
 	httpClient *http.Client
 	transport  *http.Transport
 	timeout    time.Duration
@@ -88,8 +89,12 @@ func NewClient(t Target, opts ClientOptions) (*Client, error) {
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true,
 	}
+	var auth string
+	if t.APIKey != "" {
+		auth = "Bearer " + t.APIKey
+	}
 	return &Client{
-		target: t, url: u, plain: plain, streamed: streamed,
+		target: t, url: u, plain: plain, streamed: streamed, auth: auth,
 		httpClient: &http.Client{Transport: tr}, transport: tr,
 		timeout: opts.Timeout, clk: clock.OrReal(opts.Clock),
 	}, nil
@@ -121,8 +126,8 @@ func (c *Client) Do(ctx context.Context, stream bool) Result {
 	if stream {
 		req.Header.Set("Accept", "text/event-stream")
 	}
-	if c.target.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+c.target.APIKey)
+	if c.auth != "" {
+		req.Header.Set("Authorization", c.auth)
 	}
 	res.Sent = c.clk.Now()
 	resp, err := c.httpClient.Do(req)
