@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -37,17 +38,13 @@ func (d Detector) detectNVIDIA(ctx context.Context) ([]GPU, []string) {
 		return nil, []string{"nvidia-smi: " + err.Error()}
 	}
 	var notes []string
-	for _, g := range gpus {
-		if !g.MIGEnabled {
-			continue
-		}
+	if slices.ContainsFunc(gpus, func(g GPU) bool { return g.MIGEnabled }) {
 		list, _, err := d.run(ctx, "nvidia-smi", "-L")
 		if err != nil {
 			notes = append(notes, "nvidia-smi -L: "+err.Error())
-			break
+		} else {
+			gpus = append(gpus, parseNvidiaMIG(list, gpus)...)
 		}
-		gpus = append(gpus, parseNvidiaMIG(list, gpus)...)
-		break
 	}
 	for _, g := range gpus {
 		if g.VRAMTotal == 0 && !g.MIGEnabled {
