@@ -120,16 +120,13 @@ func RunStreams(ctx context.Context, clk clock.Clock, n int, d time.Duration, na
 	deadline := start.Add(d)
 	var (
 		wg   sync.WaitGroup
-		mu   sync.Mutex
-		sent int
+		sent atomic.Int64
 	)
 	for range n {
 		wg.Go(func() {
 			for ctx.Err() == nil && clk.Now().Before(deadline) {
 				res := c.Do(ctx, true)
-				mu.Lock()
-				sent++
-				mu.Unlock()
+				sent.Add(1)
 				rec.add(res.Sent, res, true)
 				if countsAgainst(res.Class) {
 					pause(ctx, clk, errorPause) // a refusing target must not be hammered in a hot loop
@@ -138,7 +135,7 @@ func RunStreams(ctx context.Context, clk clock.Clock, n int, d time.Duration, na
 		})
 	}
 	wg.Wait()
-	p := rec.result(name, sent, clk.Since(start))
+	p := rec.result(name, int(sent.Load()), clk.Since(start))
 	p.Streams = n
 	return p
 }
