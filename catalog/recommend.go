@@ -194,7 +194,7 @@ func contextLadder(minCtx, maxCtx int) []int {
 // minTier returns the smallest GPU tier whose reference machine holds the
 // estimate entirely in VRAM; "" when none does.
 func minTier(e Estimate) string {
-	for _, b := range Tiers() {
+	for _, b := range tierTable {
 		var h Hardware
 		switch b.Tier {
 		case TierIGPU, TierCPUOnly:
