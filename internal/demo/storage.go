@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/flywheel-stack/flywheel/config"
+	"github.com/flywheel-stack/flywheel/provenance"
 	"github.com/flywheel-stack/flywheel/store"
 	"github.com/flywheel-stack/flywheel/store/open"
 	"github.com/prometheus/client_golang/prometheus"
@@ -78,18 +79,8 @@ func isGenerated(path string) (bool, error) {
 // writeConfig writes the generated configuration next to the store,
 // replacing the previous run's in one rename.
 func (d dataFolder) writeConfig(text string) error {
-	tmp, err := os.CreateTemp(d.dir, ".flywheel.yaml-*")
-	if err != nil {
-		return fmt.Errorf("demo: write %s: %w", d.config, err)
-	}
-	_, err = tmp.WriteString(text)
-	err = errors.Join(err, tmp.Chmod(0o644), tmp.Close())
-	if err == nil {
-		err = os.Rename(tmp.Name(), d.config)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("demo: write %s: %w", d.config, err)
+	if err := provenance.WriteFileAtomic(d.config, []byte(text)); err != nil {
+		return fmt.Errorf("demo: %w", err)
 	}
 	return nil
 }
