@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
@@ -72,16 +73,8 @@ func (fs *feedbackSender) result() FeedbackTally {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	t := fs.tally
-	t.ByMetric, t.Rejected = cloneCounts(t.ByMetric), cloneCounts(t.Rejected)
+	t.ByMetric, t.Rejected = maps.Clone(t.ByMetric), maps.Clone(t.Rejected)
 	return t
-}
-
-func cloneCounts(m map[string]int) map[string]int {
-	out := make(map[string]int, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // feedbackFor decides the feedback on request i, given what came back: a
