@@ -88,8 +88,7 @@ func (g *Gateway) handleFeedback(w http.ResponseWriter, r *http.Request) {
 	// within feedbackTimeout rather than holding the client.
 	ctx, cancel := context.WithTimeout(r.Context(), feedbackTimeout)
 	defer cancel()
-	r = r.WithContext(ctx)
-	if apiErr := g.checkFeedbackTarget(w, r, &f); apiErr != nil {
+	if apiErr := g.checkFeedbackTarget(ctx, w, &f); apiErr != nil {
 		writeError(w, *apiErr)
 		return
 	}
@@ -202,7 +201,7 @@ func (g *Gateway) parseFeedback(body []byte) (store.Feedback, *apiError) {
 // being served, queued for writing, or in the store. They are asked in that
 // order: a request leaves the live set only once its event is queued, and
 // the queue only once the event is in the store.
-func (g *Gateway) checkFeedbackTarget(w http.ResponseWriter, r *http.Request, f *store.Feedback) *apiError {
+func (g *Gateway) checkFeedbackTarget(ctx context.Context, w http.ResponseWriter, f *store.Feedback) *apiError {
 	fb := g.feedback
 	var (
 		known bool
@@ -210,7 +209,7 @@ func (g *Gateway) checkFeedbackTarget(w http.ResponseWriter, r *http.Request, f 
 	)
 	if f.InferenceID != "" {
 		if known = g.live.has(f.InferenceID) || fb.Pending != nil && fb.Pending.Pending(f.InferenceID); !known {
-			_, err = fb.Store.Inference(r.Context(), f.InferenceID)
+			_, err = fb.Store.Inference(ctx, f.InferenceID)
 			known = err == nil
 			if errors.Is(err, store.ErrNotFound) {
 				err = nil
@@ -218,7 +217,7 @@ func (g *Gateway) checkFeedbackTarget(w http.ResponseWriter, r *http.Request, f 
 		}
 	} else {
 		if known = g.live.hasEpisode(f.EpisodeID) || fb.Pending != nil && fb.Pending.PendingEpisode(f.EpisodeID); !known {
-			known, err = fb.Store.HasEpisode(r.Context(), f.EpisodeID)
+			known, err = fb.Store.HasEpisode(ctx, f.EpisodeID)
 		}
 	}
 	switch {
