@@ -107,7 +107,6 @@ type gateway struct {
 
 	mu          sync.Mutex
 	transitions []resilience.Transition
-	changed     chan struct{}
 }
 
 // gatewayOptions are the knobs a test sets on the gateway.
@@ -132,7 +131,7 @@ func startGateway(t *testing.T, yaml string, sims map[string]string, o gatewayOp
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &gateway{url: "http://" + ln.Addr().String(), sink: telemetry.NewMemory(), changed: make(chan struct{}),
+	g := &gateway{url: "http://" + ln.Addr().String(), sink: telemetry.NewMemory(),
 		hc: &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}}
 	opts := server.Options{
 		Listener: ln, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sinks: []telemetry.Sink{g.sink},
@@ -176,8 +175,6 @@ func (g *gateway) recordTransition(tr resilience.Transition) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.transitions = append(g.transitions, tr)
-	close(g.changed)
-	g.changed = make(chan struct{})
 }
 
 // transitionsOf returns the states breaker key went through, as
