@@ -24,11 +24,5 @@ func DefaultDeepCheck() DeepCheck {
 func (d *DeepCheck) validate(v *validator, path string) {
 	v.positive(join(path, "interval"), d.Interval)
 	v.positive(join(path, "timeout"), d.Timeout)
-	if d.Interval > 0 && d.Timeout > d.Interval {
-		if v.has(join(path, "timeout")) || !v.has(join(path, "interval")) {
-			v.errorf(join(path, "timeout"), "must be <= interval (%s), got %s", d.Interval, d.Timeout)
-		} else {
-			v.errorf(join(path, "interval"), "must be >= timeout (%s), got %s", d.Timeout, d.Interval)
-		}
-	}
+	v.timeoutWithin(join(path, "timeout"), join(path, "interval"), d.Timeout, d.Interval)
 }
