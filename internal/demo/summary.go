@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -43,7 +44,7 @@ func percentiles(ds []time.Duration) Percentiles {
 		return p
 	}
 	at := func(q float64) time.Duration {
-		i := int(q*float64(len(ds))+0.999999) - 1
+		i := int(math.Ceil(q*float64(len(ds)))) - 1
 		return ds[min(max(i, 0), len(ds)-1)]
 	}
 	p.P50, p.P95, p.P99 = at(0.50), at(0.95), at(0.99)
