@@ -52,6 +52,17 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// readyAfterRoutesCheck returns /readyz?verbose once the routes check has
+// run.
+func readyAfterRoutesCheck(t *testing.T, base string) (code int, body string) {
+	t.Helper()
+	waitFor(t, "the routes check", func() bool {
+		code, body = get(t, base+"/readyz?verbose")
+		return !strings.Contains(body, "[-]routes failed: not yet checked")
+	})
+	return code, body
+}
+
 func TestServeHealthFromConfig(t *testing.T) {
 	pg := testenv.PostgresDSN(t)
 	redisAddr := testenv.RedisAddr(t)
@@ -116,12 +127,7 @@ backends:
 dependencies:
   - {name: cache, kind: tcp, addr: "127.0.0.1:1", critical: false}
 `, nil)
-	var code int
-	var body string
-	waitFor(t, "the routes check", func() bool {
-		code, body = get(t, base+"/readyz?verbose")
-		return !strings.Contains(body, "[-]routes failed: not yet checked")
-	})
+	code, body := readyAfterRoutesCheck(t, base)
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "[-]routes failed: no route is configured") {
 		t.Fatalf("readyz = %d\n%s", code, body)
 	}
@@ -129,12 +135,7 @@ dependencies:
 
 func TestServeWithoutRoutesIsNotReady(t *testing.T) {
 	base := startServer(t, "server: {listen: 127.0.0.1:0}\n", nil)
-	var code int
-	var body string
-	waitFor(t, "the routes check", func() bool {
-		code, body = get(t, base+"/readyz?verbose")
-		return !strings.Contains(body, "[-]routes failed: not yet checked")
-	})
+	code, body := readyAfterRoutesCheck(t, base)
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "no route is configured") {
 		t.Fatalf("readyz = %d\n%s", code, body)
 	}
