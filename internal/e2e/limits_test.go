@@ -54,7 +54,9 @@ func TestGracefulShutdownLetsStreamsFinish(t *testing.T) {
 	if err := <-stopped; err != nil {
 		t.Fatalf("graceful shutdown: %v", err)
 	}
-	if st := local.Stats(); st.Completed != 1 || st.Cancellations != 0 {
+	// The simulator counts the stream as completed after writing [DONE]:
+	// wait for its handler to end.
+	if st := local.waitStats(t, "the stream's handler to end", func(st simulate.Stats) bool { return st.InFlight == 0 }); st.Completed != 1 || st.Cancellations != 0 {
 		t.Fatalf("the backend saw %+v", st)
 	}
 }
