@@ -24,6 +24,19 @@ type served struct {
 	err  error
 }
 
+// wait returns Serve's error once it has returned; the test fails if that
+// takes a minute (when, for the message: "after ...").
+func (s *served) wait(t *testing.T, when string) error {
+	t.Helper()
+	select {
+	case <-s.done:
+		return s.err
+	case <-time.After(time.Minute):
+		t.Fatalf("Serve did not return %s", when)
+		return nil
+	}
+}
+
 // runServer serves cfgText on a loopback port with the given grace and
 // returns the server, its address, a cancel that starts the shutdown (as
 // SIGTERM does) and Serve's outcome.
@@ -110,13 +123,8 @@ func TestShutdownDoesNotWaitForSilentConnections(t *testing.T) {
 	silent := dialSilent(t, srv, addr, 1)
 
 	cancel()
-	select {
-	case <-done.done:
-		if done.err != nil {
-			t.Fatalf("Serve with only a silent and an idle connection open: %v, want nil", done.err)
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("Serve did not return after its context was cancelled")
+	if err := done.wait(t, "after its context was cancelled"); err != nil {
+		t.Fatalf("Serve with only a silent and an idle connection open: %v, want nil", err)
 	}
 	waitClosedByServer(t, silent)
 }
@@ -180,12 +188,7 @@ routes:
 	if err := sc.Err(); err != nil || !strings.Contains(got.String(), `"last"`) || !strings.Contains(got.String(), "[DONE]") {
 		t.Fatalf("the in-flight stream ended with %v after:\n%s", err, got.String())
 	}
-	select {
-	case <-done.done:
-		if done.err != nil {
-			t.Fatalf("Serve: %v", done.err)
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("Serve did not return after the stream ended")
+	if err := done.wait(t, "after the stream ended"); err != nil {
+		t.Fatalf("Serve: %v", err)
 	}
 }
