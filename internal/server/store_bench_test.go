@@ -100,7 +100,7 @@ routes: [{name: chat, targets: [{backend: b, model: m}]}]
 		run(b, st)
 	})
 	b.Run("storage=postgres", func(b *testing.B) {
-		dsn := storetest.PostgresSchema(b, testenvPostgres(b))
+		dsn := storetest.PostgresSchema(b, testenv.PostgresDSN(b))
 		st, err := postgres.Open(context.Background(), dsn, postgres.Options{})
 		if err != nil {
 			b.Fatal(err)
@@ -109,8 +109,6 @@ routes: [{name: chat, targets: [{backend: b, model: m}]}]
 		run(b, st)
 	})
 }
-
-func testenvPostgres(b *testing.B) string { return testenv.PostgresDSN(b) }
 
 // discardStore accepts inference batches and keeps nothing.
 type discardStore struct{ store.Store }
