@@ -4,17 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/flywheel-stack/flywheel/config"
 	"github.com/flywheel-stack/flywheel/internal/testenv"
-	"github.com/flywheel-stack/flywheel/simulate"
 	"github.com/flywheel-stack/flywheel/store/postgres"
 	"github.com/flywheel-stack/flywheel/store/storetest"
 )
@@ -109,10 +106,11 @@ func (p *tcpProxy) Start(t *testing.T) {
 
 func TestPostgresAwayThenBack(t *testing.T) {
 	dsn := storetest.PostgresSchema(t, testenv.PostgresDSN(t))
-	cfgPG, err := pgxHostPort(dsn)
+	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfgPG := u.Host
 	proxy := newTCPProxy(t, cfgPG)
 	proxied := strings.Replace(dsn, cfgPG, proxy.addr, 1)
 	if !strings.Contains(proxied, proxy.addr) {
@@ -122,39 +120,19 @@ func TestPostgresAwayThenBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-
-	sim, err := simulate.New(simulate.Config{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	backend := httptest.NewServer(sim)
-	defer backend.Close()
-	cfg, err := config.Parse("flywheel.yaml", []byte(fmt.Sprintf(`
+	s := newStoreServerOn(t, st, `
 backends: [{name: sim, kind: openai, url: %s/v1}]
 routes: [{name: chat, targets: [{backend: sim, model: m}]}]
 store: {driver: postgres, dsn: "postgres://unused", flush_interval: 20ms}
 health: {interval: 50ms}
 feedback: {metrics: [{name: thumbs_up, type: boolean}]}
-`, backend.URL)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: st,
-		Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
+`, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := srv.Health.Start(ctx); err != nil {
+	if err := s.srv.Health.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Health.Stop()
-	front := httptest.NewServer(srv.Handler())
-	defer front.Close()
-	defer srv.Close(context.Background())
-	s := &storeServer{srv: srv, store: st, base: front.URL}
+	defer s.srv.Health.Stop()
 
 	chat := func() string {
 		t.Helper()
@@ -170,7 +148,7 @@ feedback: {metrics: [{name: thumbs_up, type: boolean}]}
 		return resp.StatusCode, body
 	}
 	readyStore := func() string {
-		_, body := get(t, front.URL+"/readyz?verbose")
+		_, body := get(t, s.base+"/readyz?verbose")
 		for _, line := range strings.Split(body, "\n") {
 			if strings.Contains(line, "store") {
 				return line
@@ -199,11 +177,11 @@ feedback: {metrics: [{name: thumbs_up, type: boolean}]}
 		t.Fatalf("feedback with PostgreSQL away: %d %s; want 503 store_unavailable", code, body)
 	}
 	waitFor(t, "readiness to warn about the store", func() bool { return strings.HasPrefix(readyStore(), "[-]store") })
-	if code, body := get(t, front.URL+"/readyz"); code != http.StatusOK {
+	if code, body := get(t, s.base+"/readyz"); code != http.StatusOK {
 		t.Errorf("readyz with only the store away = %d %s; want 200 (a warning)", code, body)
 	}
 	waitFor(t, "dropped telemetry to be counted", func() bool {
-		_, metrics := get(t, front.URL+"/metrics")
+		_, metrics := get(t, s.base+"/metrics")
 		return !strings.Contains(metrics, `flywheel_telemetry_dropped_total{reason="write_failed"} 0`) &&
 			strings.Contains(metrics, `flywheel_telemetry_dropped_total{reason="write_failed"}`)
 	})
@@ -223,19 +201,4 @@ feedback: {metrics: [{name: thumbs_up, type: boolean}]}
 	if code, body := feedback(after); code != http.StatusOK {
 		t.Errorf("feedback on a new inference after recovery: %d %s", code, body)
 	}
-}
-
-// pgxHostPort returns the host:port of a postgres:// DSN.
-func pgxHostPort(dsn string) (string, error) {
-	rest, ok := strings.CutPrefix(dsn, "postgres://")
-	if !ok {
-		return "", fmt.Errorf("want a postgres:// DSN, got %q", dsn)
-	}
-	if i := strings.IndexByte(rest, '@'); i >= 0 {
-		rest = rest[i+1:]
-	}
-	if i := strings.IndexAny(rest, "/?"); i >= 0 {
-		rest = rest[:i]
-	}
-	return rest, nil
 }

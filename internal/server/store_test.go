@@ -65,6 +65,18 @@ func newStoreServerFrom(t *testing.T, cfgText string) *storeServer {
 // telemetry sinks beside the store's writer.
 func newStoreServerEnv(t *testing.T, cfgText string, env map[string]string, sinks ...telemetry.Sink) *storeServer {
 	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "flywheel.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newStoreServerOn(t, st, cfgText, env, sinks...)
+}
+
+// newStoreServerOn is newStoreServerEnv on st, which it closes when the
+// test ends.
+func newStoreServerOn(t *testing.T, st store.Store, cfgText string, env map[string]string, sinks ...telemetry.Sink) *storeServer {
+	t.Helper()
+	t.Cleanup(func() { _ = st.Close() })
 	sim, err := simulate.New(simulate.Config{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -72,10 +84,6 @@ func newStoreServerEnv(t *testing.T, cfgText string, env map[string]string, sink
 	backend := httptest.NewServer(sim)
 	t.Cleanup(backend.Close)
 	cfg, err := config.Parse("flywheel.yaml", []byte(fmt.Sprintf(cfgText, backend.URL)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "flywheel.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +96,6 @@ func newStoreServerEnv(t *testing.T, cfgText string, env map[string]string, sink
 	t.Cleanup(func() {
 		front.Close()
 		_ = srv.Close(context.Background())
-		_ = st.Close()
 	})
 	return &storeServer{srv: srv, store: st, base: front.URL}
 }
