@@ -72,12 +72,8 @@ func buildChecker(cfg *config.Config, gw *gateway.Gateway, version string, geten
 			}
 		}
 	}
-	deep := map[string]config.DeepCheck{}
-	for _, b := range cfg.Backends {
-		deep[b.Name] = b.DeepCheck
-	}
-	for name, b := range gw.Backends() {
-		dc := deep[name]
+	for _, bc := range cfg.Backends {
+		name, dc, b := bc.Name, bc.DeepCheck, gw.Backends()[bc.Name]
 		if dc.Enabled && models[name] == "" {
 			logger.Warn("deep_check skipped: no route names a model on this backend", "backend", name)
 		}
