@@ -325,6 +325,7 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 	first, err := readFirstEvent(up.reader, bufs.event)
 	if err != nil || len(first) == 0 {
 		_ = resp.Body.Close()
+		g.streams.put(bufs, first)
 		if err == nil || errors.Is(err, io.EOF) {
 			err = errEmptyStream
 		}
@@ -332,7 +333,9 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 	}
 	if isErrorEvent(first) {
 		_ = resp.Body.Close()
-		return failed(fmt.Errorf("backend sent an error event before its first chunk: %s", bytes.TrimSpace(first)))
+		err := fmt.Errorf("backend sent an error event before its first chunk: %s", bytes.TrimSpace(first))
+		g.streams.put(bufs, first) // after the message is built: the buffer is reused
+		return failed(err)
 	}
 	firstToken.Stop()
 	up.body, up.ttft, up.pool, up.bufs = first, g.clk.Now(), &g.streams, bufs
