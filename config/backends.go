@@ -90,21 +90,48 @@ func (b *Backend) validate(v *validator, path string) {
 
 // Timeouts bound the phases of a call to a backend.
 type Timeouts struct {
-	// Connect bounds establishing the connection. Default 2s.
+	// Connect bounds establishing the connection. Default 2s, or total
+	// when that is shorter.
 	Connect time.Duration `yaml:"connect"`
 	// FirstToken bounds the wait for the first byte of the response.
-	// Default 30s.
+	// Default 30s, or total when that is shorter.
 	FirstToken time.Duration `yaml:"first_token"`
 	// Idle bounds the gap between two chunks of a streamed response.
-	// Default 60s.
+	// Default 60s, or total when that is shorter.
 	Idle time.Duration `yaml:"idle"`
-	// Total bounds the whole call. Default 300s.
+	// Total bounds the whole call. Default 300s, or the longest phase the
+	// file set when that is longer.
 	Total time.Duration `yaml:"total"`
 }
 
 // DefaultTimeouts returns the timeouts' defaults.
 func DefaultTimeouts() Timeouts {
 	return Timeouts{Connect: 2 * time.Second, FirstToken: 30 * time.Second, Idle: 60 * time.Second, Total: 300 * time.Second}
+}
+
+// timeoutPhase is one of the timeouts that must fit within Total.
+type timeoutPhase struct {
+	key string
+	d   *time.Duration
+}
+
+// phases returns the timeouts that must fit within Total.
+func (t *Timeouts) phases() []timeoutPhase {
+	return []timeoutPhase{{"connect", &t.Connect}, {"first_token", &t.FirstToken}, {"idle", &t.Idle}}
+}
+
+// normalize adapts the defaults to what the file set: total grows to the
+// longest phase the file set, and each phase left at its default shrinks to
+// total. Only two values the file set can then conflict.
+func (t *Timeouts) normalize(v *validator, path string) {
+	for _, p := range t.phases() {
+		if !v.defaulted(join(path, p.key)) {
+			raiseDefault(v, join(path, "total"), &t.Total, *p.d)
+		}
+	}
+	for _, p := range t.phases() {
+		lowerDefault(v, join(path, p.key), p.d, t.Total)
+	}
 }
 
 func (t *Timeouts) validate(v *validator, path string) {
@@ -115,19 +142,10 @@ func (t *Timeouts) validate(v *validator, path string) {
 	if t.Total <= 0 {
 		return
 	}
-	for _, p := range []struct {
-		key string
-		d   time.Duration
-	}{{"connect", t.Connect}, {"first_token", t.FirstToken}, {"idle", t.Idle}} {
-		if p.d <= t.Total {
-			continue
-		}
-		// Report it where the user wrote it: on the phase if the file set
-		// it, else on total.
-		if at := join(path, p.key); v.has(at) || !v.has(join(path, "total")) {
-			v.errorf(at, "must be <= total (%s), got %s", t.Total, p.d)
-		} else {
-			v.errorf(join(path, "total"), "must be >= %s (%s), got %s", p.key, p.d, t.Total)
+	// A default has adapted (normalize): both values were set.
+	for _, p := range t.phases() {
+		if *p.d > t.Total {
+			v.errorf(join(path, p.key), "must be <= total (%s), got %s", t.Total, *p.d)
 		}
 	}
 }

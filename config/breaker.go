@@ -1,7 +1,7 @@
 package config
 
 import (
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/flywheel-stack/flywheel/resilience"
@@ -58,22 +58,21 @@ type BreakerSpec struct {
 }
 
 // DefaultBreaker returns the breaker of a backend without a breaker section:
-// failure_rate 0.5, min_calls 10, window 60s, open_for 30s, half_open_calls
-// 2, slow_call 20s.
+// failure_rate 0.5 over a 60s time window, half_open_calls 2, slow_call 20s,
+// and the resilience library's defaults for the rest (min_calls 10,
+// open_for 30s), which the library adapts to the keys a section sets.
 func DefaultBreaker() BreakerSpec {
 	return BreakerSpec{
 		FailureRate:   0.5,
-		MinCalls:      10,
 		Window:        60 * time.Second,
-		OpenFor:       30 * time.Second,
 		HalfOpenCalls: 2,
 		SlowCall:      20 * time.Second,
 	}
 }
 
 // ToResilience returns the breaker as a resilience.BreakerConfig with the
-// given name. WindowCalls > 0 selects a count window, else Window > 0 a time
-// window, else the library's default window.
+// given name. A non-zero WindowCalls selects a count window, else a non-zero
+// Window a time window, else the library's default window.
 func (b BreakerSpec) ToResilience(name string) resilience.BreakerConfig {
 	c := resilience.BreakerConfig{
 		Name:                name,
@@ -90,16 +89,35 @@ func (b BreakerSpec) ToResilience(name string) resilience.BreakerConfig {
 		SuccessThreshold:    b.SuccessThreshold,
 	}
 	switch {
-	case b.WindowCalls > 0:
+	case b.WindowCalls != 0:
 		c.Window, c.WindowSize = resilience.CountWindow, b.WindowCalls
-	case b.Window > 0:
+	case b.Window != 0:
 		c.Window, c.WindowDuration = resilience.TimeWindow, b.Window
 	}
 	return c
 }
 
+// breakerKeys maps the breaker section's keys to the
+// resilience.BreakerConfig fields they set.
+var breakerKeys = fieldKeys{
+	"failure_rate":         "FailureRate",
+	"slow_call_rate":       "SlowCallRate",
+	"slow_call":            "SlowCall",
+	"consecutive_failures": "ConsecutiveFailures",
+	"min_calls":            "MinCalls",
+	"window":               "WindowDuration",
+	"window_calls":         "WindowSize",
+	"window_buckets":       "WindowBuckets",
+	"open_for":             "OpenFor",
+	"open_backoff":         "OpenBackoff",
+	"max_open_for":         "MaxOpenFor",
+	"half_open_calls":      "HalfOpenCalls",
+	"success_threshold":    "SuccessThreshold",
+}
+
 // normalize turns off the default rules and window that the section
-// replaced.
+// replaced, and lets a default max_open_for grow to the open_for the file
+// set.
 func (b *BreakerSpec) normalize(v *validator, path string) {
 	set := func(k string) bool { return v.has(join(path, k)) }
 	if set("failure_rate") || set("slow_call_rate") || set("consecutive_failures") {
@@ -116,108 +134,27 @@ func (b *BreakerSpec) normalize(v *validator, path string) {
 	if set("window_calls") && !set("window") {
 		b.Window = 0
 	}
+	if b.MaxOpenFor > 0 {
+		raiseDefault(v, join(path, "max_open_for"), &b.MaxOpenFor, b.OpenFor)
+	}
 }
 
-// validate checks each key where the file set it. A value the file did not
-// set may be zero (the library default); one it set must be meaningful.
-// resilience.BreakerConfig.Validate runs last, for any rule not covered here.
+// validate leaves the ranges to resilience.BreakerConfig.ValidateSet, and
+// reports each of its errors at the key that set the field. What it checks
+// itself is the shape of the section: which window a key selects.
 func (b *BreakerSpec) validate(v *validator, path string) {
 	set := func(k string) bool { return v.has(join(path, k)) }
-	reported := map[string]bool{}
-	fail := func(k, format string, args ...any) {
-		reported[k] = true
-		v.errorf(join(path, k), format, args...)
-	}
-	rate := func(k string, r float64) {
-		if (set(k) || r != 0) && !(r > 0 && r <= 1) {
-			fail(k, "must be in (0,1], got %g", r)
-		}
-	}
-	atLeastOne := func(k string, n int) {
-		if n < 0 || (set(k) && n < 1) {
-			fail(k, "must be >= 1, got %d", n)
-		}
-	}
-	positive := func(k string, d time.Duration) {
-		if d < 0 || (set(k) && d == 0) {
-			fail(k, "must be > 0, got %s", d)
-		}
-	}
-
-	rate("failure_rate", b.FailureRate)
-	rate("slow_call_rate", b.SlowCallRate)
-	atLeastOne("consecutive_failures", b.ConsecutiveFailures)
-	atLeastOne("min_calls", b.MinCalls)
-	atLeastOne("window_calls", b.WindowCalls)
-	atLeastOne("half_open_calls", b.HalfOpenCalls)
-	atLeastOne("success_threshold", b.SuccessThreshold)
-	positive("window", b.Window)
-	positive("open_for", b.OpenFor)
-	positive("max_open_for", b.MaxOpenFor)
-
-	if b.SlowCall < 0 {
-		fail("slow_call", "must be >= 0, got %s", b.SlowCall)
-	} else if b.SlowCallRate > 0 && b.SlowCall == 0 {
-		if set("slow_call") {
-			fail("slow_call", "must be > 0 when slow_call_rate is set, got 0s")
-		} else {
-			fail("slow_call_rate", "needs slow_call, the duration above which a call is slow")
-		}
-	}
-	if (set("window_buckets") || b.WindowBuckets != 0) && (b.WindowBuckets < 1 || b.WindowBuckets > 1000) {
-		fail("window_buckets", "must be in [1,1000], got %d", b.WindowBuckets)
-	}
-	if (set("open_backoff") || b.OpenBackoff != 0) && b.OpenBackoff < 1 {
-		fail("open_backoff", "must be >= 1, got %g", b.OpenBackoff)
-	}
-
+	reported := false
 	if set("window") && set("window_calls") {
-		fail("window_calls", "cannot be combined with window (%s): window sets a time window, window_calls a count window", v.lineOf(join(path, "window")))
+		v.errorf(join(path, "window_calls"), "cannot be combined with window (%s): window sets a time window, window_calls a count window", v.lineOf(join(path, "window")))
+		reported = true
 	}
-	if set("window_buckets") && b.WindowCalls > 0 && !reported["window_calls"] {
-		fail("window_buckets", "applies only to a time window (window), not to window_calls")
+	if set("window_buckets") && b.WindowCalls > 0 && !reported {
+		v.errorf(join(path, "window_buckets"), "applies only to a time window (window), not to window_calls")
 	}
-	openFor := b.OpenFor
-	if openFor <= 0 {
-		openFor = 30 * time.Second
+	fields := breakerKeys.set(v, path)
+	if b.WindowCalls != 0 { // the count window wins: window is not used
+		fields = slices.DeleteFunc(fields, func(f string) bool { return f == breakerKeys["window"] })
 	}
-	if b.MaxOpenFor > 0 && b.MaxOpenFor < openFor && !reported["max_open_for"] {
-		fail("max_open_for", "must be >= open_for (%s), got %s", openFor, b.MaxOpenFor)
-	}
-	minCalls := b.MinCalls
-	if minCalls <= 0 {
-		minCalls = 10
-	}
-	if b.WindowCalls > 0 && (b.FailureRate > 0 || b.SlowCallRate > 0) && minCalls > b.WindowCalls &&
-		!reported["min_calls"] && !reported["window_calls"] {
-		at := "window_calls"
-		if set("min_calls") {
-			at = "min_calls"
-		}
-		fail(at, "min_calls (%d) must be <= window_calls (%d), or the rate rules can never trip", minCalls, b.WindowCalls)
-	}
-
-	// Whatever the library still rejects, at the key it names.
-	for _, err := range unjoin(b.ToResilience("").Validate()) {
-		key, msg, ok := strings.Cut(err.Error(), ": ")
-		switch {
-		case !ok:
-			v.errorf(path, "%s", err.Error())
-		case key == "window_size" && !reported["window_calls"]:
-			fail("window_calls", "%s", msg)
-		case key != "window_size" && !reported[key]:
-			fail(key, "%s", msg)
-		}
-	}
-}
-
-// unjoin splits an error made by errors.Join into its parts.
-func unjoin(err error) []error {
-	if err == nil {
-		return nil
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
+	v.fieldErrors(path, breakerKeys, b.ToResilience("").ValidateSet(fields...))
 }

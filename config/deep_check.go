@@ -9,9 +9,11 @@ type DeepCheck struct {
 	// Enabled adds the check, named backend-NAME-generation. It is
 	// non-critical: a failed generation makes readiness warn, never fail.
 	Enabled bool `yaml:"enabled"`
-	// Interval is the time between two generations. Default 5m.
+	// Interval is the time between two generations. Default 5m, or the
+	// timeout when the file set a longer one.
 	Interval time.Duration `yaml:"interval"`
-	// Timeout bounds one generation. Default 30s; <= Interval.
+	// Timeout bounds one generation. Default 30s, or the interval when
+	// that is shorter; <= Interval.
 	Timeout time.Duration `yaml:"timeout"`
 }
 
@@ -21,8 +23,17 @@ func DefaultDeepCheck() DeepCheck {
 	return DeepCheck{Interval: 5 * time.Minute, Timeout: 30 * time.Second}
 }
 
+// normalize adapts the defaults to what the file set: the interval grows to
+// the timeout, the timeout shrinks to the interval.
+func (d *DeepCheck) normalize(v *validator, path string) {
+	if !v.defaulted(join(path, "timeout")) {
+		raiseDefault(v, join(path, "interval"), &d.Interval, d.Timeout)
+	}
+	lowerDefault(v, join(path, "timeout"), &d.Timeout, d.Interval)
+}
+
 func (d *DeepCheck) validate(v *validator, path string) {
 	v.positive(join(path, "interval"), d.Interval)
 	v.positive(join(path, "timeout"), d.Timeout)
-	v.timeoutWithin(join(path, "timeout"), join(path, "interval"), d.Timeout, d.Interval)
+	v.timeoutWithin(join(path, "timeout"), d.Timeout, d.Interval)
 }

@@ -65,7 +65,8 @@ type Dependency struct {
 	// Weight is the check's share in the composite health score. >= 0;
 	// default 1.0.
 	Weight float64 `yaml:"weight"`
-	// Timeout bounds one probe. Default 5s; <= Interval when that is set.
+	// Timeout bounds one probe. Default 5s, or Interval when that is
+	// shorter; <= Interval when that is set.
 	Timeout time.Duration `yaml:"timeout"`
 	// Interval is how often the dependency is probed; 0 uses
 	// health.interval.
@@ -85,11 +86,13 @@ func (d *Dependency) SetDefaults() {
 	*d = Dependency{Critical: true, Weight: 1, Timeout: 5 * time.Second, FailureThreshold: 1}
 }
 
-// normalize gives an http dependency its default expected status.
-func (d *Dependency) normalize(_ *validator, _ string) {
+// normalize gives an http dependency its default expected status, and
+// shrinks the default timeout to an interval the file set.
+func (d *Dependency) normalize(v *validator, path string) {
 	if d.Kind == DepHTTP && len(d.ExpectedStatus) == 0 {
 		d.ExpectedStatus = DefaultExpectedStatus()
 	}
+	lowerDefault(v, join(path, "timeout"), &d.Timeout, d.Interval)
 }
 
 func (d *Dependency) validate(v *validator, path string) {
@@ -139,7 +142,7 @@ func (d *Dependency) validate(v *validator, path string) {
 	}
 	v.positive(key("timeout"), d.Timeout)
 	if v.optionalPositive(key("interval"), d.Interval) {
-		v.timeoutWithin(key("timeout"), key("interval"), d.Timeout, d.Interval)
+		v.timeoutWithin(key("timeout"), d.Timeout, d.Interval)
 	}
 	if d.FailureThreshold < 1 {
 		v.errorf(key("failure_threshold"), "must be >= 1, got %d", d.FailureThreshold)

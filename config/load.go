@@ -27,6 +27,7 @@ func Load(path string) (*Config, error) {
 // and Errors listing every problem, sorted by line.
 func Parse(name string, data []byte) (*Config, error) {
 	r := newReport(name)
+	r.parsed = true
 	cfg := Default()
 	root, ok := parseDocument(r, data)
 	if !ok {

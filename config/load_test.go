@@ -238,9 +238,13 @@ feedback:
 	if b.Timeouts != (Timeouts{Connect: 2 * time.Second, FirstToken: 30 * time.Second, Idle: 60 * time.Second, Total: 300 * time.Second}) {
 		t.Errorf("timeouts = %+v", b.Timeouts)
 	}
-	if b.Breaker != DefaultBreaker() || b.Breaker != (BreakerSpec{FailureRate: 0.5, MinCalls: 10, Window: 60 * time.Second,
-		OpenFor: 30 * time.Second, HalfOpenCalls: 2, SlowCall: 20 * time.Second}) {
+	if b.Breaker != DefaultBreaker() || b.Breaker != (BreakerSpec{FailureRate: 0.5, Window: 60 * time.Second,
+		HalfOpenCalls: 2, SlowCall: 20 * time.Second}) {
 		t.Errorf("breaker = %+v", b.Breaker)
+	}
+	// min_calls and open_for are the library's defaults.
+	if eff := resilience.NewBreaker(b.BreakerConfig()).Config(); eff.MinCalls != 10 || eff.OpenFor != 30*time.Second {
+		t.Errorf("effective breaker = %+v, want min_calls 10, open_for 30s", eff)
 	}
 	if b.Retry != (RetrySpec{Preset: "llm_inference"}) {
 		t.Errorf("retry = %+v", b.Retry)

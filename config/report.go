@@ -13,7 +13,10 @@ import (
 // whose value could not be decoded, and the problems found so far.
 // Config.Validate uses an empty one (no file, no lines).
 type report struct {
-	file   string
+	file string
+	// parsed is true for a file: a key it did not set holds a default,
+	// which adapts to the keys it set. In code every value counts as set.
+	parsed bool
 	lines  map[string]pos
 	nulls  map[string]pos
 	failed map[string]bool

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"strings"
 	"time"
 
 	"github.com/flywheel-stack/flywheel/resilience"
@@ -37,9 +36,29 @@ func DefaultRetry() RetrySpec {
 }
 
 // ToResilience returns the preset with the overrides applied, named name
-// (an empty name keeps the preset's). It fails only for an unknown preset
-// or jitter, which Load has already rejected.
+// (an empty name keeps the preset's). A delay left to the preset adapts to
+// the one overridden: max_delay grows to base_delay, base_delay shrinks to
+// max_delay. It fails only for an unknown preset or jitter, which Load has
+// already rejected.
 func (r RetrySpec) ToResilience(name string) (resilience.RetryConfig, error) {
+	return r.overlay(name, func(string) bool { return false })
+}
+
+// retryKeys maps the retry section's keys to the resilience.RetryConfig
+// fields they set.
+var retryKeys = fieldKeys{
+	"max_attempts": "MaxAttempts",
+	"base_delay":   "BaseDelay",
+	"max_delay":    "MaxDelay",
+	"multiplier":   "Multiplier",
+	"jitter":       "Jitter",
+	"max_elapsed":  "MaxElapsed",
+}
+
+// overlay applies the overrides to the preset: each one that is not zero,
+// or that set reports as set (a file's "max_attempts: 0" is an override to
+// reject, not a request for the preset's).
+func (r RetrySpec) overlay(name string, set func(key string) bool) (resilience.RetryConfig, error) {
 	preset := r.Preset
 	if preset == "" {
 		preset = DefaultRetryPreset
@@ -51,16 +70,24 @@ func (r RetrySpec) ToResilience(name string) (resilience.RetryConfig, error) {
 	if name != "" {
 		c.Name = name
 	}
-	if r.MaxAttempts != 0 {
+	over := func(key string, zero bool) bool { return !zero || set(key) }
+	if over("max_attempts", r.MaxAttempts == 0) {
 		c.MaxAttempts = r.MaxAttempts
 	}
-	if r.BaseDelay != 0 {
+	baseSet, maxSet := over("base_delay", r.BaseDelay == 0), over("max_delay", r.MaxDelay == 0)
+	if baseSet {
 		c.BaseDelay = r.BaseDelay
 	}
-	if r.MaxDelay != 0 {
+	if maxSet {
 		c.MaxDelay = r.MaxDelay
 	}
-	if r.Multiplier != 0 {
+	switch {
+	case baseSet && !maxSet:
+		c.MaxDelay = max(c.MaxDelay, c.BaseDelay)
+	case maxSet && !baseSet && c.MaxDelay > 0:
+		c.BaseDelay = min(c.BaseDelay, c.MaxDelay)
+	}
+	if over("multiplier", r.Multiplier == 0) {
 		c.Multiplier = r.Multiplier
 	}
 	if r.Jitter != "" {
@@ -70,65 +97,33 @@ func (r RetrySpec) ToResilience(name string) (resilience.RetryConfig, error) {
 		}
 		c.Jitter = j
 	}
-	if r.MaxElapsed != 0 {
+	if over("max_elapsed", r.MaxElapsed == 0) {
 		c.MaxElapsed = r.MaxElapsed
 	}
 	return c, nil
 }
 
+// validate checks what the file names (the preset, the jitter) and leaves
+// the ranges to resilience.RetryConfig.ValidateSet, reporting each of its
+// errors at the key that set the field.
 func (r *RetrySpec) validate(v *validator, path string) {
-	set := func(k string) bool { return v.has(join(path, k)) }
-	reported := map[string]bool{}
-	fail := func(k, format string, args ...any) {
-		reported[k] = true
-		v.errorf(join(path, k), format, args...)
-	}
 	if r.Preset == "" {
-		fail("preset", "required (one of %s)", orList(resilience.PresetNames()))
-	} else if _, err := resilience.Preset(r.Preset); err != nil {
-		fail("preset", "%s", err.Error())
-		return // the overrides cannot be checked against an unknown preset
-	}
-	if r.MaxAttempts < 0 || (set("max_attempts") && r.MaxAttempts < 1) {
-		fail("max_attempts", "must be >= 1, got %d", r.MaxAttempts)
-	}
-	for _, d := range []struct {
-		key string
-		val time.Duration
-	}{{"base_delay", r.BaseDelay}, {"max_delay", r.MaxDelay}} {
-		if d.val < 0 || (set(d.key) && d.val == 0) {
-			fail(d.key, "must be > 0, got %s", d.val)
-		}
-	}
-	if r.MaxElapsed < 0 {
-		fail("max_elapsed", "must be >= 0, got %s", r.MaxElapsed)
-	}
-	if (set("multiplier") || r.Multiplier != 0) && r.Multiplier < 1 {
-		fail("multiplier", "must be >= 1, got %g", r.Multiplier)
-	}
-	if _, err := resilience.ParseJitter(r.Jitter); err != nil {
-		fail("jitter", "%s", err.Error())
-	}
-	c, err := r.ToResilience("")
-	if err != nil {
+		v.errorf(join(path, "preset"), "required (one of %s)", orList(resilience.PresetNames()))
 		return
 	}
-	if c.MaxDelay > 0 && c.BaseDelay > c.MaxDelay && !reported["base_delay"] && !reported["max_delay"] {
-		if set("max_delay") {
-			fail("max_delay", "must be >= base_delay (%s), got %s", c.BaseDelay, c.MaxDelay)
-		} else {
-			fail("base_delay", "must be <= max_delay (%s, from preset %s), got %s", c.MaxDelay, r.Preset, c.BaseDelay)
-			reported["max_delay"] = true
-		}
+	if _, err := resilience.Preset(r.Preset); err != nil {
+		v.errorf(join(path, "preset"), "%s", err.Error())
+		return // the overrides cannot be checked against an unknown preset
 	}
-	// Whatever the library still rejects, at the key it names.
-	for _, err := range unjoin(c.Validate()) {
-		key, msg, ok := strings.Cut(err.Error(), ": ")
-		switch {
-		case !ok:
-			v.errorf(path, "%s", err.Error())
-		case !reported[key]:
-			fail(key, "%s", msg)
-		}
+	spec := *r
+	if _, err := resilience.ParseJitter(r.Jitter); err != nil {
+		v.errorf(join(path, "jitter"), "%s", err.Error())
+		spec.Jitter = "" // check the other keys all the same
 	}
+	c, err := spec.overlay("", func(k string) bool { return v.has(join(path, k)) })
+	if err != nil {
+		v.errorf(path, "%s", err.Error())
+		return
+	}
+	v.fieldErrors(path, retryKeys, c.ValidateSet(retryKeys.set(v, path)...))
 }

@@ -34,10 +34,11 @@ type Store struct {
 	// forever. Default 720h (30 days).
 	Retention time.Duration `yaml:"retention"`
 	// QueueSize bounds the inference events waiting to be written; beyond
-	// it events are dropped and counted. Default 10000.
+	// it events are dropped and counted. Default 10000, or batch_size when
+	// the file set a larger one.
 	QueueSize int `yaml:"queue_size"`
 	// BatchSize is the most events written in one transaction. Default
-	// 1000; at most queue_size.
+	// 1000, or queue_size when that is smaller; at most queue_size.
 	BatchSize int `yaml:"batch_size"`
 	// FlushInterval is the longest an event waits before it is written.
 	// Default 200ms.
@@ -51,11 +52,16 @@ func DefaultStore() Store {
 }
 
 // normalize drops the default SQLite path when the file chose another
-// source for the DSN.
+// source for the DSN, and adapts the default queue and batch sizes to each
+// other.
 func (s *Store) normalize(v *validator, path string) {
 	if !v.has(join(path, "dsn")) && s.DSN == DefaultSQLiteDSN && (s.DSNEnv != "" || s.Driver == DriverPostgres) {
 		s.DSN = ""
 	}
+	if !v.defaulted(join(path, "batch_size")) {
+		raiseDefault(v, join(path, "queue_size"), &s.QueueSize, s.BatchSize)
+	}
+	lowerDefault(v, join(path, "batch_size"), &s.BatchSize, s.QueueSize)
 }
 
 func (s *Store) validate(v *validator, path string) {

@@ -38,7 +38,7 @@ backends:
 	if b.Kind != KindOpenAI || b.APIKeyEnv != "OPENAI_API_KEY" || b.Timeouts.Connect != 3*time.Second {
 		t.Errorf("b = %+v", b)
 	}
-	want := BreakerSpec{ConsecutiveFailures: 3, OpenFor: 10 * time.Second, MinCalls: 10, Window: time.Minute, HalfOpenCalls: 2, SlowCall: 20 * time.Second}
+	want := BreakerSpec{ConsecutiveFailures: 3, OpenFor: 10 * time.Second, Window: time.Minute, HalfOpenCalls: 2, SlowCall: 20 * time.Second}
 	for _, be := range []Backend{a, b, c} {
 		if be.Breaker != want {
 			t.Errorf("%s breaker = %+v, want %+v", be.Name, be.Breaker, want)

@@ -219,17 +219,12 @@ func (v *validator) optionalPositive(path string, d time.Duration) bool {
 	return true
 }
 
-// timeoutWithin checks that a timeout is <= its interval, blaming the key
-// the file set: the timeout when the file set it or left the interval at
-// its default, the interval otherwise.
-func (v *validator) timeoutWithin(timeoutPath, intervalPath string, timeout, interval time.Duration) {
-	if interval <= 0 || timeout <= interval {
-		return
-	}
-	if v.has(timeoutPath) || !v.has(intervalPath) {
+// timeoutWithin checks that a timeout is <= its interval. A default has
+// adapted to the other key (normalize), so both were set: the error names
+// the timeout.
+func (v *validator) timeoutWithin(timeoutPath string, timeout, interval time.Duration) {
+	if interval > 0 && timeout > interval {
 		v.errorf(timeoutPath, "must be <= interval (%s), got %s", interval, timeout)
-	} else {
-		v.errorf(intervalPath, "must be >= timeout (%s), got %s", timeout, interval)
 	}
 }
 

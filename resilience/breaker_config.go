@@ -1,8 +1,6 @@
 package resilience
 
 import (
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/flywheel-stack/flywheel/clock"
@@ -49,12 +47,14 @@ type BreakerConfig struct {
 	// its outcome. 0 disables slow-call detection.
 	SlowCall time.Duration
 	// MinCalls is the number of calls the window must hold before a rate
-	// rule can trip. Default 10.
+	// rule can trip. Default 10, or WindowSize when a count window is
+	// smaller.
 	MinCalls int
 
 	// Window selects a count-based or time-based sliding window.
 	Window WindowKind
-	// WindowSize is the number of calls a CountWindow keeps. Default 100.
+	// WindowSize is the number of calls a CountWindow keeps. Default 100, or
+	// MinCalls when that is larger.
 	WindowSize int
 	// WindowDuration is the span a TimeWindow covers. Default 60 s.
 	WindowDuration time.Duration
@@ -62,7 +62,7 @@ type BreakerConfig struct {
 	WindowBuckets int
 
 	// OpenFor is how long the breaker stays open before it lets trial calls
-	// through. Default 30 s.
+	// through. Default 30 s, or MaxOpenFor when that is shorter.
 	OpenFor time.Duration
 	// OpenBackoff multiplies OpenFor on each consecutive reopen (a trial
 	// call that fails). 0 or 1 keeps OpenFor constant.
@@ -128,31 +128,52 @@ func DefaultClassify(err error) Outcome {
 	return OutcomeFailure
 }
 
-// withDefaults returns c with zero fields filled in.
+// The breaker's defaults, for the fields left at zero.
+const (
+	defaultConsecutiveFailures = 5
+	defaultMinCalls            = 10
+	defaultWindowSize          = 100
+	defaultWindowDuration      = time.Minute
+	defaultWindowBuckets       = 10
+	defaultOpenFor             = 30 * time.Second
+	defaultMaxOpenForFactor    = 10
+	defaultHalfOpenCalls       = 1
+)
+
+// withDefaults returns c with zero fields filled in. A default adapts to the
+// fields that are set, so that it never conflicts with them: MinCalls
+// defaults to min(10, WindowSize) for a count window, WindowSize to
+// max(100, MinCalls), OpenFor to min(30s, MaxOpenFor).
 func (c BreakerConfig) withDefaults() BreakerConfig {
 	if c.ConsecutiveFailures == 0 && c.FailureRate == 0 && c.SlowCallRate == 0 {
-		c.ConsecutiveFailures = 5
-	}
-	if c.MinCalls <= 0 {
-		c.MinCalls = 10
+		c.ConsecutiveFailures = defaultConsecutiveFailures
 	}
 	if c.WindowSize <= 0 {
-		c.WindowSize = 100
+		c.WindowSize = max(defaultWindowSize, c.MinCalls)
+	}
+	if c.MinCalls <= 0 {
+		c.MinCalls = defaultMinCalls
+		if c.Window == CountWindow {
+			c.MinCalls = min(defaultMinCalls, c.WindowSize)
+		}
 	}
 	if c.WindowDuration <= 0 {
-		c.WindowDuration = time.Minute
+		c.WindowDuration = defaultWindowDuration
 	}
 	if c.WindowBuckets <= 0 {
-		c.WindowBuckets = 10
+		c.WindowBuckets = defaultWindowBuckets
 	}
 	if c.OpenFor <= 0 {
-		c.OpenFor = 30 * time.Second
+		c.OpenFor = defaultOpenFor
+		if c.MaxOpenFor > 0 {
+			c.OpenFor = min(defaultOpenFor, c.MaxOpenFor)
+		}
 	}
 	if c.OpenBackoff > 1 && c.MaxOpenFor <= 0 {
-		c.MaxOpenFor = 10 * c.OpenFor
+		c.MaxOpenFor = defaultMaxOpenForFactor * c.OpenFor
 	}
 	if c.HalfOpenCalls <= 0 {
-		c.HalfOpenCalls = 1
+		c.HalfOpenCalls = defaultHalfOpenCalls
 	}
 	if c.SuccessThreshold <= 0 {
 		c.SuccessThreshold = c.HalfOpenCalls
@@ -164,28 +185,42 @@ func (c BreakerConfig) withDefaults() BreakerConfig {
 	return c
 }
 
-// Validate reports the first setting that is out of range.
-func (c BreakerConfig) Validate() error {
-	var errs []error
-	check := func(ok bool, format string, a ...any) {
-		if !ok {
-			errs = append(errs, fmt.Errorf(format, a...))
-		}
+// Validate reports every setting that is out of range, each as a
+// *FieldError naming its field. A zero field is valid: it takes its default
+// (which adapts to the fields that are set) or, for a trip rule, is off. So
+// only two fields the caller set can conflict, like MaxOpenFor below
+// OpenFor.
+func (c BreakerConfig) Validate() error { return c.ValidateSet() }
+
+// ValidateSet is Validate for a caller that knows which fields were set on
+// purpose, such as a configuration file: a field named in set (by its Go
+// name, like "MinCalls") is out of range at zero too, where zero would mean
+// its default or off.
+func (c BreakerConfig) ValidateSet(set ...string) error {
+	v := &fieldChecker{set: set}
+	v.rate("FailureRate", c.FailureRate)
+	v.rate("SlowCallRate", c.SlowCallRate)
+	v.count("ConsecutiveFailures", c.ConsecutiveFailures)
+	v.count("MinCalls", c.MinCalls)
+	v.count("WindowSize", c.WindowSize)
+	v.count("HalfOpenCalls", c.HalfOpenCalls)
+	v.count("SuccessThreshold", c.SuccessThreshold)
+	v.duration("WindowDuration", c.WindowDuration)
+	v.duration("OpenFor", c.OpenFor)
+	v.duration("MaxOpenFor", c.MaxOpenFor)
+	v.durationOrOff("SlowCall", c.SlowCall)
+	v.between("WindowBuckets", c.WindowBuckets, 1, 1000)
+	v.factor("OpenBackoff", c.OpenBackoff)
+
+	if c.SlowCallRate > 0 && c.SlowCall == 0 && !v.failed("SlowCallRate") {
+		v.failPair("SlowCall", "SlowCallRate", "must be > 0 when %s is set, got 0s", otherMark)
 	}
-	check(c.ConsecutiveFailures >= 0, "consecutive_failures: must be >= 0, got %d", c.ConsecutiveFailures)
-	check(c.FailureRate >= 0 && c.FailureRate <= 1, "failure_rate: must be in (0,1], got %g", c.FailureRate)
-	check(c.SlowCallRate >= 0 && c.SlowCallRate <= 1, "slow_call_rate: must be in (0,1], got %g", c.SlowCallRate)
-	check(c.SlowCallRate == 0 || c.SlowCall > 0, "slow_call: must be set when slow_call_rate is, got %s", c.SlowCall)
-	check(c.SlowCall >= 0, "slow_call: must be >= 0, got %s", c.SlowCall)
-	check(c.MinCalls >= 0, "min_calls: must be >= 0, got %d", c.MinCalls)
-	check(c.WindowSize >= 0, "window_size: must be >= 0, got %d", c.WindowSize)
-	check(c.WindowDuration >= 0, "window: must be >= 0, got %s", c.WindowDuration)
-	check(c.WindowBuckets >= 0 && c.WindowBuckets <= 1000, "window_buckets: must be in [1,1000], got %d", c.WindowBuckets)
-	check(c.OpenFor >= 0, "open_for: must be >= 0, got %s", c.OpenFor)
-	check(c.OpenBackoff == 0 || c.OpenBackoff >= 1, "open_backoff: must be >= 1, got %g", c.OpenBackoff)
-	check(c.MaxOpenFor == 0 || c.MaxOpenFor >= c.OpenFor, "max_open_for: must be >= open_for (%s), got %s", c.OpenFor, c.MaxOpenFor)
-	check(c.HalfOpenCalls >= 0, "half_open_calls: must be >= 0, got %d", c.HalfOpenCalls)
-	check(c.SuccessThreshold >= 0, "success_threshold: must be >= 0, got %d", c.SuccessThreshold)
-	check(c.SuccessThreshold == 0 || c.HalfOpenCalls == 0 || c.SuccessThreshold >= 1, "success_threshold: must be >= 1")
-	return errors.Join(errs...)
+	if c.MaxOpenFor > 0 && c.OpenFor > 0 && c.MaxOpenFor < c.OpenFor && !v.failed("MaxOpenFor", "OpenFor") {
+		v.failPair("MaxOpenFor", "OpenFor", "must be >= %s (%s), got %s", otherMark, c.OpenFor, c.MaxOpenFor)
+	}
+	if c.Window == CountWindow && (c.FailureRate > 0 || c.SlowCallRate > 0) && c.MinCalls > 0 && c.WindowSize > 0 &&
+		c.MinCalls > c.WindowSize && !v.failed("MinCalls", "WindowSize") {
+		v.failPair("MinCalls", "WindowSize", "must be <= %s (%d), or the rate rules can never trip; got %d", otherMark, c.WindowSize, c.MinCalls)
+	}
+	return v.result()
 }

@@ -354,10 +354,10 @@ func TestBreakerValidate(t *testing.T) {
 		cfg  resilience.BreakerConfig
 		want string
 	}{
-		{resilience.BreakerConfig{FailureRate: 1.5}, "failure_rate: must be in (0,1], got 1.5"},
-		{resilience.BreakerConfig{SlowCallRate: 0.5}, "slow_call: must be set"},
-		{resilience.BreakerConfig{OpenFor: time.Minute, MaxOpenFor: time.Second}, "max_open_for"},
-		{resilience.BreakerConfig{OpenBackoff: 0.5}, "open_backoff"},
+		{resilience.BreakerConfig{FailureRate: 1.5}, "FailureRate: must be in (0,1], got 1.5"},
+		{resilience.BreakerConfig{SlowCallRate: 0.5}, "SlowCall: must be > 0 when SlowCallRate is set"},
+		{resilience.BreakerConfig{OpenFor: time.Minute, MaxOpenFor: time.Second}, "MaxOpenFor: must be >= OpenFor (1m0s), got 1s"},
+		{resilience.BreakerConfig{OpenBackoff: 0.5}, "OpenBackoff"},
 	}
 	for _, tc := range tests {
 		if err := tc.cfg.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -1,7 +1,6 @@
 package resilience
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -62,9 +61,11 @@ type RetryConfig struct {
 	// MaxAttempts is the total number of attempts, the first included.
 	// 1 means no retry. Default 3.
 	MaxAttempts int
-	// BaseDelay is the backoff before the second attempt. Default 500 ms.
+	// BaseDelay is the backoff before the second attempt. Default 500 ms,
+	// or MaxDelay when that is shorter.
 	BaseDelay time.Duration
-	// MaxDelay caps every delay, Retry-After included. Default 30 s.
+	// MaxDelay caps every delay, Retry-After included. Default 30 s, or
+	// BaseDelay when that is longer.
 	MaxDelay time.Duration
 	// Multiplier grows the backoff per attempt. Default 2.
 	Multiplier float64
@@ -89,45 +90,61 @@ type RetryConfig struct {
 	Rand func() float64
 }
 
+// The retry defaults, for the fields left at zero.
+const (
+	defaultMaxAttempts = 3
+	defaultBaseDelay   = 500 * time.Millisecond
+	defaultMaxDelay    = 30 * time.Second
+	defaultMultiplier  = 2
+)
+
+// withDefaults returns c with zero fields filled in. A default adapts to the
+// fields that are set: MaxDelay defaults to max(30s, BaseDelay), BaseDelay
+// to min(500ms, MaxDelay).
 func (c RetryConfig) withDefaults() RetryConfig {
 	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 3
-	}
-	if c.BaseDelay <= 0 {
-		c.BaseDelay = 500 * time.Millisecond
+		c.MaxAttempts = defaultMaxAttempts
 	}
 	if c.MaxDelay <= 0 {
-		c.MaxDelay = 30 * time.Second
+		c.MaxDelay = max(defaultMaxDelay, c.BaseDelay)
+	}
+	if c.BaseDelay <= 0 {
+		c.BaseDelay = min(defaultBaseDelay, c.MaxDelay)
 	}
 	if c.MaxDelay < c.BaseDelay {
 		c.MaxDelay = c.BaseDelay
 	}
 	if c.Multiplier < 1 {
-		c.Multiplier = 2
+		c.Multiplier = defaultMultiplier
 	}
 	c.Clock = clock.OrReal(c.Clock)
 	return c
 }
 
-// Validate reports settings that are out of range.
-func (c RetryConfig) Validate() error {
-	var errs []error
-	if c.MaxAttempts < 0 {
-		errs = append(errs, fmt.Errorf("max_attempts: must be >= 1, got %d", c.MaxAttempts))
+// Validate reports every setting that is out of range, each as a
+// *FieldError naming its field. A zero field is valid: it takes its default,
+// which adapts to the fields that are set, so only two fields the caller set
+// can conflict (MaxDelay below BaseDelay).
+func (c RetryConfig) Validate() error { return c.ValidateSet() }
+
+// ValidateSet is Validate for a caller that knows which fields were set on
+// purpose, such as a configuration file: a field named in set (by its Go
+// name, like "MaxAttempts") is out of range at zero too, where zero would
+// mean its default.
+func (c RetryConfig) ValidateSet(set ...string) error {
+	v := &fieldChecker{set: set}
+	v.count("MaxAttempts", c.MaxAttempts)
+	v.duration("BaseDelay", c.BaseDelay)
+	v.duration("MaxDelay", c.MaxDelay)
+	v.factor("Multiplier", c.Multiplier)
+	v.durationOrOff("MaxElapsed", c.MaxElapsed)
+	if c.Jitter < JitterFull || c.Jitter > JitterDecorrelated {
+		v.fail("Jitter", "must be JitterFull, JitterNone, JitterEqual or JitterDecorrelated, got %d", int(c.Jitter))
 	}
-	if c.BaseDelay < 0 {
-		errs = append(errs, fmt.Errorf("base_delay: must be >= 0, got %s", c.BaseDelay))
+	if c.BaseDelay > 0 && c.MaxDelay > 0 && c.MaxDelay < c.BaseDelay {
+		v.failPair("MaxDelay", "BaseDelay", "must be >= %s (%s), got %s", otherMark, c.BaseDelay, c.MaxDelay)
 	}
-	if c.MaxDelay < 0 || (c.MaxDelay > 0 && c.MaxDelay < c.BaseDelay) {
-		errs = append(errs, fmt.Errorf("max_delay: must be >= base_delay (%s), got %s", c.BaseDelay, c.MaxDelay))
-	}
-	if c.Multiplier != 0 && c.Multiplier < 1 {
-		errs = append(errs, fmt.Errorf("multiplier: must be >= 1, got %g", c.Multiplier))
-	}
-	if c.MaxElapsed < 0 {
-		errs = append(errs, fmt.Errorf("max_elapsed: must be >= 0, got %s", c.MaxElapsed))
-	}
-	return errors.Join(errs...)
+	return v.result()
 }
 
 // Database is the preset for database clients: 5 attempts, 0.5 s base delay,
