@@ -1,5 +1,12 @@
 package config
 
+import (
+	"crypto/sha256"
+	"encoding/hex"
+
+	"github.com/flywheel-stack/flywheel/telemetry"
+)
+
 // UserMode is how the user of an inference is stored.
 type UserMode string
 
@@ -47,4 +54,48 @@ func (c *Capture) validate(v *validator, path string) {
 			v.errorf(index(join(path, "redact"), i), "must be a non-empty regular expression")
 		}
 	}
+}
+
+// Kept is what capture keeps of one inference.
+type Kept struct {
+	// Prompt keeps the request messages.
+	Prompt bool
+	// Response keeps the answer.
+	Response bool
+}
+
+// Any reports whether anything of the inference is kept.
+func (k Kept) Any() bool { return k.Prompt || k.Response }
+
+// Decide returns what of the inference with this id is kept: nothing when
+// it falls outside sample_rate (decided by the id alone, so that every
+// replica and sink agrees), else the prompts and answers the section keeps.
+// It is the one place that decision is made.
+func (c Capture) Decide(inferenceID string) Kept {
+	if !(c.Prompts || c.Responses) || !telemetry.Sampled(inferenceID, c.SampleRate) {
+		return Kept{}
+	}
+	return Kept{Prompt: c.Prompts, Response: c.Responses}
+}
+
+// StoredUser returns the user as capture.user stores it: as sent (plain),
+// as HashUser (hashed), or not at all (none).
+func (c Capture) StoredUser(user string) string {
+	switch c.User {
+	case UserNone:
+		return ""
+	case UserHashed:
+		if user != "" {
+			return HashUser(user)
+		}
+	}
+	return user
+}
+
+// HashUser is how capture.user: hashed stores a user: "sha256:" and the
+// first 16 bytes of its SHA-256, in hex. The same user always gets the same
+// hash, so per-user statistics still work, but the name is not stored.
+func HashUser(user string) string {
+	sum := sha256.Sum256([]byte(user))
+	return "sha256:" + hex.EncodeToString(sum[:16])
 }
