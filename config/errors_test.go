@@ -25,7 +25,11 @@ func TestParseErrors(t *testing.T) {
 	}{
 		// Syntax and document shape.
 		{"syntax error", "server:\n  listen: [a\n", "f.yaml:2: invalid YAML: did not find expected ',' or ']'"},
-		{"syntax error in a block", "server: {}\nbackends:\n  - name: a\n  kind: vllm\n", "f.yaml:3: invalid YAML: did not find expected '-' indicator"},
+		// The offending line, not the line where its block starts.
+		{"syntax error in a block", "server: {}\nbackends:\n  - name: a\n  kind: vllm\n",
+			"f.yaml:4: invalid YAML: did not find expected '-' indicator (in the block that starts at line 3; check this line's indentation)"},
+		{"mis-indented key under backends", "backends:\n  - name: a\n    kind: vllm\n   url: http://a\nroutes: []\n",
+			"f.yaml:4: invalid YAML: did not find expected '-' indicator (in the block that starts at line 2; check this line's indentation)"},
 		{"sequence item in a mapping", "server: {}\n- item\n", "f.yaml:2: invalid YAML: did not find expected key"},
 		{"scanner error", "server: {}\nstore: driver: sqlite\n", "f.yaml:2: invalid YAML: mapping values are not allowed in this context"},
 		{"unknown anchor", "server: *nope\n", "f.yaml: invalid YAML: unknown anchor 'nope' referenced"},

@@ -57,14 +57,14 @@ func parseDocument(r *report, data []byte) (*yaml.Node, bool) {
 		if errors.Is(err, io.EOF) {
 			return nil, true
 		}
-		syntaxError(r, err)
+		syntaxError(r, data, err)
 		return nil, false
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		syntaxError(r, err)
+		syntaxError(r, data, err)
 		return nil, false
 	default:
 		r.add(posOf(&extra), "", "the file must hold one YAML document, found another")
@@ -79,9 +79,9 @@ func parseDocument(r *report, data []byte) (*yaml.Node, bool) {
 	return &doc, true
 }
 
-// syntaxError reports an error from the yaml parser at its line.
-func syntaxError(r *report, err error) {
-	if line, msg, ok := yamlerr.Line(err); ok {
+// syntaxError reports an error from the yaml parser at the offending line.
+func syntaxError(r *report, data []byte, err error) {
+	if line, msg, ok := yamlerr.Locate(data, err); ok {
 		r.add(pos{line: line}, "", "invalid YAML: %s", msg)
 		return
 	}

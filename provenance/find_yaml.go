@@ -50,7 +50,7 @@ func findYAML(path string, data []byte) ([]Occurrence, error) {
 }
 
 func yamlInputError(path string, data []byte, err error) error {
-	line, msg, ok := yamlerr.Line(err)
+	line, msg, ok := yamlerr.Locate(data, err)
 	if !ok {
 		msg = err.Error()
 	}
