@@ -62,8 +62,32 @@ type Quality struct {
 // HasTag reports whether the model carries the tag.
 func (m Model) HasTag(tag string) bool { return slices.Contains(m.Tags, tag) }
 
+// ScoreFor returns the score measured for a tag; ok is false when the
+// model has none (scores for different tags come from different benchmarks
+// and are not comparable).
+func (m Model) ScoreFor(tag string) (q Quality, ok bool) {
+	for _, q := range m.Quality {
+		if q.Tag == tag {
+			return q, true
+		}
+	}
+	return Quality{}, false
+}
+
+// MissingTags returns the tags of want the model does not carry.
+func (m Model) MissingTags(want []string) []string {
+	var out []string
+	for _, t := range want {
+		if !m.HasTag(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // QualityFor returns the score for a tag: the score measured for that tag,
-// else the first score listed (the model's headline number).
+// else the first score listed (the model's headline number), for display
+// next to its benchmark's name. Ranking uses ScoreFor.
 func (m Model) QualityFor(tag string) Quality {
 	for _, q := range m.Quality {
 		if q.Tag == tag {

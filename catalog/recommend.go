@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // DefaultMinTokensPerSecond is the slowest decode speed a recommendation
@@ -16,12 +17,14 @@ const DefaultMinContext = 4096
 
 // RecommendOptions filter and shape recommendations.
 type RecommendOptions struct {
-	// Tags keeps the models that carry at least one of them; the first one
-	// also picks the quality score to rank by. Empty means chat models,
-	// ranked by their chat score.
+	// Tags are required: a model must carry every one of them. The first
+	// one picks the quality score to rank by and to compare with
+	// MinQuality; a model without a score for it ranks below every model
+	// with one. Empty means chat models, ranked by their chat score.
 	Tags []string `json:"tags,omitempty"`
-	// MinQuality is the lowest quality score (after the quantization's
-	// factor) to offer.
+	// MinQuality is the lowest score for the first tag (after the
+	// quantization's factor) to offer; a model without a score for that
+	// tag is left out when it is set.
 	MinQuality float64 `json:"min_quality,omitempty"`
 	// MinContext is the smallest context to consider; 0 means
 	// DefaultMinContext. Larger contexts are tried by doubling up to the
@@ -49,7 +52,9 @@ type Fit struct {
 	// model and quantization.
 	MaxContext int `json:"max_context"`
 	// Quality is the model's score for the ranking tag times the
-	// quantization's factor; QualitySource names the benchmark and document.
+	// quantization's factor, 0 when the model has no score for that tag;
+	// QualitySource names the benchmark and document, or says there is
+	// none.
 	Quality       float64 `json:"quality"`
 	QualitySource string  `json:"quality_source"`
 	// Parameters is the model's parameter count.
@@ -123,15 +128,25 @@ func (c *Catalog) Recommend(h Hardware, o RecommendOptions) Recommendations {
 	}
 	rankTag := o.Tags[0]
 	for _, m := range c.Models {
-		if !slices.ContainsFunc(o.Tags, m.HasTag) {
-			r.Rejected = append(r.Rejected, Rejection{ModelID: m.ID, Reason: fmt.Sprintf("tags %v do not include %v", m.Tags, o.Tags)})
+		if missing := m.MissingTags(o.Tags); len(missing) > 0 {
+			r.Rejected = append(r.Rejected, Rejection{ModelID: m.ID,
+				Reason: fmt.Sprintf("tags %v do not include %s (every tag asked for is required)", m.Tags, strings.Join(missing, ", "))})
 			continue
 		}
 		if m.Architecture.ContextLength < minCtx {
 			r.Rejected = append(r.Rejected, Rejection{ModelID: m.ID, Reason: fmt.Sprintf("trained context %d is below the %d asked for", m.Architecture.ContextLength, minCtx)})
 			continue
 		}
-		q := m.QualityFor(rankTag)
+		q, scored := m.ScoreFor(rankTag)
+		source := q.Benchmark + ", " + q.Source
+		if !scored {
+			if o.MinQuality > 0 {
+				r.Rejected = append(r.Rejected, Rejection{ModelID: m.ID,
+					Reason: fmt.Sprintf("has no %s score to compare with the minimum %.3g", rankTag, o.MinQuality)})
+				continue
+			}
+			source = "no " + rankTag + " score in the catalog"
+		}
 		for _, quant := range c.QuantsOf(m) {
 			score := q.Score * quant.QualityFactor
 			if score < o.MinQuality {
@@ -160,7 +175,7 @@ func (c *Catalog) Recommend(h Hardware, o RecommendOptions) Recommendations {
 				}
 				fits = append(fits, Fit{
 					Model: m, ModelID: m.ID, Quant: quant.Name, Context: ctx,
-					Quality: score, QualitySource: q.Benchmark + ", " + q.Source,
+					Quality: score, QualitySource: source,
 					Parameters: m.Architecture.Parameters,
 					MinTier:    minTier(e), Estimate: e, Placement: p,
 				})

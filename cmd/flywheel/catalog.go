@@ -191,10 +191,13 @@ func newCatalogRecommendCommand(f *catalogFlags) *cobra.Command {
 		Short: "Rank the models that fit this machine by quality, then speed",
 		Long: `Rank every (model, quantization, context) of the catalog that fits this machine
 (or --hardware), on its tier or any smaller one, by quality and then by
-expected decode speed. Without --tag, chat models are ranked by their chat
-score. Plans decoding below --min-speed tokens/s are left out (default 5,
-about reading speed; 0 keeps them, as -1 does in the library). --why lists
-why each model left out was rejected.`,
+expected decode speed. --tag code,reasoning keeps only the models that carry
+every tag listed; the first tag picks the score to rank by and to compare
+with --min-quality (a model without a score for it ranks last, and is left
+out when --min-quality is set). Without --tag, chat models are ranked by
+their chat score. Plans decoding below --min-speed tokens/s are left out
+(default 5, about reading speed; 0 keeps them, as -1 does in the library).
+--why lists why each model left out was rejected.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := f.catalog()
@@ -224,8 +227,8 @@ why each model left out was rejected.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringSliceVar(&o.Tags, "tag", nil, "only models with one of these tags; the first one picks the score to rank by")
-	cmd.Flags().Float64Var(&o.MinQuality, "min-quality", 0, "lowest quality score to offer (0 to 1)")
+	cmd.Flags().StringSliceVar(&o.Tags, "tag", nil, "only models with all of these tags; the first one picks the score to rank by and to compare with --min-quality")
+	cmd.Flags().Float64Var(&o.MinQuality, "min-quality", 0, "lowest score for the first --tag to offer (0 to 1)")
 	cmd.Flags().IntVar(&o.MinContext, "context", catalog.DefaultMinContext, "smallest context in tokens to consider")
 	cmd.Flags().Float64Var(&o.Limits.MaxMemoryShare, "max-memory-share", 0, "largest share of free VRAM and available RAM to use (0 to 1; 0 means all)")
 	cmd.Flags().Float64Var(&o.MinTokensPerSecond, "min-speed", catalog.DefaultMinTokensPerSecond, "slowest expected decode speed in tokens/s to offer (0: no minimum)")
