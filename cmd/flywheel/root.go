@@ -12,11 +12,18 @@ import (
 func newRootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "flywheel",
-		Short: "Reliability and learning layer for a self-hosted AI stack",
-		Long: `Flywheel keeps a self-hosted AI stack up and makes it better with use: circuit
-breakers, retries and health checks for the services around local models, an
-OpenAI-compatible gateway that falls back from local to remote, and the
-telemetry, feedback and datasets that turn good answers into training data.`,
+		Short: "Resilience, health checks and an OpenAI-compatible gateway for a self-hosted AI stack",
+		Long: `Flywheel keeps a self-hosted AI stack up: circuit breakers, retries and
+health checks for the services around local models (readiness probed by
+health), and an OpenAI-compatible gateway (serve) that falls back from local
+to remote and records every inference, with the feedback people give on it,
+in SQLite or PostgreSQL (inferences, feedback). It also tells which model fits
+a machine (catalog), pins container images by digest (images), simulates
+failing model servers (simulate), shows fallback and recovery end to end
+(demo) and measures what the gateway adds (bench).
+
+Planned, not built yet: SLOs and model monitoring, A/B experiments, and
+fine-tuning datasets built from stored answers.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
