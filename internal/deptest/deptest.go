@@ -55,5 +55,7 @@ type listError struct {
 	out string
 }
 
-func (e *listError) Error() string { return "go list -deps " + e.pkg + ": " + e.err.Error() + ": " + e.out }
+func (e *listError) Error() string {
+	return "go list -deps " + e.pkg + ": " + e.err.Error() + ": " + e.out
+}
 func (e *listError) Unwrap() error { return e.err }

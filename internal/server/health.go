@@ -10,6 +10,9 @@ import (
 	"github.com/flywheel-stack/flywheel/config"
 	"github.com/flywheel-stack/flywheel/gateway"
 	"github.com/flywheel-stack/flywheel/health"
+	"github.com/flywheel-stack/flywheel/health/hostcheck"
+	_ "github.com/flywheel-stack/flywheel/health/postgrescheck" // the postgres kind
+	_ "github.com/flywheel-stack/flywheel/health/redischeck"    // the redis kind
 	"github.com/flywheel-stack/flywheel/resilience"
 )
 
@@ -112,7 +115,7 @@ func buildChecker(cfg *config.Config, gw *gateway.Gateway, version string, geten
 	th := cfg.Health.Thresholds
 	return health.New(health.Options{
 		Interval: cfg.Health.Interval, ServiceID: "flywheel", Logger: logger, Version: version, Description: "Flywheel gateway",
-		Performance: health.PerfOptions{Thresholds: health.Thresholds{CPUPercent: th.CPUPercent,
+		Performance: health.PerfOptions{Sampler: hostcheck.NewSampler(""), Thresholds: health.Thresholds{CPUPercent: th.CPUPercent,
 			MemoryPercent: th.MemoryPercent, DiskPercent: th.DiskPercent}},
 	}, checks...)
 }
