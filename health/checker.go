@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,13 @@ type Options struct {
 	ServiceID, Version, ReleaseID, Description string
 	// Performance configures the host performance probe.
 	Performance PerfOptions
+	// ShowDetails decides whether a request to the probes or /healthz
+	// sees the checks' outputs: the reasons, which can name database
+	// users, hosts and file paths. A request it refuses sees every check's
+	// name and status, "details withheld" in place of a reason, and no
+	// text measurement. nil shows the details to every request;
+	// BearerToken shows them to the holder of a token.
+	ShowDetails func(*http.Request) bool
 }
 
 // Checker runs checks in the background and serves their cached results. It

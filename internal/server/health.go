@@ -113,8 +113,15 @@ func buildChecker(cfg *config.Config, gw *gateway.Gateway, version string, geten
 			return health.Passf("%d route(s)", routes)
 		}})
 	th := cfg.Health.Thresholds
+	// The checks' reasons name database users, hosts and file paths: only
+	// the admin token sees them (none does when the admin API is off).
+	var adminToken string
+	if cfg.Server.AdminTokenEnv != "" {
+		adminToken = getenv(cfg.Server.AdminTokenEnv)
+	}
 	return health.New(health.Options{
 		Interval: cfg.Health.Interval, ServiceID: "flywheel", Logger: logger, Version: version, Description: "Flywheel gateway",
+		ShowDetails: health.BearerToken(adminToken),
 		Performance: health.PerfOptions{Sampler: hostcheck.NewSampler(""), Thresholds: health.Thresholds{CPUPercent: th.CPUPercent,
 			MemoryPercent: th.MemoryPercent, DiskPercent: th.DiskPercent}},
 	}, checks...)
