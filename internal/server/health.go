@@ -18,7 +18,7 @@ import (
 
 // dependencySpec maps config dependency i onto a health spec.
 func dependencySpec(i int, d config.Dependency, getenv func(string) string) (health.Spec, error) {
-	s := health.Spec{Name: d.Name, Kind: string(d.Kind), Addr: d.Addr, URL: d.URL, NonCritical: !d.Critical,
+	s := health.Spec{Name: d.Name, Kind: string(d.Kind), Addr: d.Addr, URL: d.URL, Collection: d.Collection, NonCritical: !d.Critical,
 		Weight: d.Weight, Timeout: d.Timeout, Interval: d.Interval, FailureThreshold: d.FailureThreshold, FailAfter: d.FailAfter}
 	dsn := d.DSN
 	if d.DSNEnv != "" {
@@ -33,6 +33,11 @@ func dependencySpec(i int, d config.Dependency, getenv func(string) string) (hea
 		}
 	}
 	s.Username = d.Username
+	if d.APIKeyEnv != "" {
+		if s.APIKey = getenv(d.APIKeyEnv); s.APIKey == "" {
+			return s, fmt.Errorf("dependencies[%d].api_key_env: the environment variable %s, holding the API key of %s, is not set", i, d.APIKeyEnv, d.Name)
+		}
+	}
 	switch d.Kind {
 	case config.DepSQL:
 		// The binary links PostgreSQL's driver; other database/sql
