@@ -61,8 +61,8 @@ type Spec struct {
 	Deep         bool
 	DeepInterval time.Duration
 	DeepTimeout  time.Duration
-	// Client sends HTTP requests (http, qdrant and backends); nil means a private
-	// client without keep-alives.
+	// Client sends HTTP requests (http, qdrant and backends); nil means a
+	// private client without keep-alives.
 	Client *http.Client
 }
 

@@ -72,6 +72,13 @@ dependencies:
 			}
 		}
 	}
+	// The host values of the performance probe are gauges on /metrics.
+	_, metrics := getWith(t, base+"/metrics", "")
+	for _, g := range []string{"flywheel_host_cpu_percent ", "flywheel_host_memory_percent ", "flywheel_host_disk_percent "} {
+		if !strings.Contains(metrics, "\n"+g) {
+			t.Errorf("/metrics lacks %s", g)
+		}
+	}
 	code, body := getWith(t, base+"/readyz?verbose", "")
 	if code != http.StatusOK || !strings.Contains(body, "[-]pg failed (non-critical): details withheld") ||
 		!strings.Contains(body, "readyz check passed") {
