@@ -1,7 +1,9 @@
 package config
 
 import (
+	"strings"
 	"time"
+	"unicode"
 )
 
 // DependencyKind names how a dependency is probed.
@@ -20,11 +22,14 @@ const (
 	DepTCP DependencyKind = "tcp"
 	// DepSQL pings a database/sql database (dsn or dsn_env).
 	DepSQL DependencyKind = "sql"
+	// DepQdrant asks a Qdrant server's /readyz and, with collection, that
+	// the collection exists (url, collection, api_key_env).
+	DepQdrant DependencyKind = "qdrant"
 )
 
 // DependencyKinds lists the accepted dependency kinds.
 func DependencyKinds() []DependencyKind {
-	return []DependencyKind{DepPostgres, DepRedis, DepHTTP, DepTCP, DepSQL}
+	return []DependencyKind{DepPostgres, DepRedis, DepHTTP, DepTCP, DepSQL, DepQdrant}
 }
 
 // DefaultExpectedStatus returns what an http dependency must answer when the
@@ -38,7 +43,7 @@ type Dependency struct {
 	// Name identifies the check (/readyz/NAME). Required, unique; letters,
 	// digits, '_', '.' and '-'.
 	Name string `yaml:"name"`
-	// Kind is postgres, redis, http, tcp or sql. Required.
+	// Kind is postgres, redis, http, tcp, sql or qdrant. Required.
 	Kind DependencyKind `yaml:"kind"`
 	// DSN is the connection string of a postgres or sql dependency.
 	DSN string `yaml:"dsn"`
@@ -54,8 +59,15 @@ type Dependency struct {
 	// PasswordEnv names the environment variable holding the password of a
 	// redis dependency; empty sends none.
 	PasswordEnv string `yaml:"password_env"`
-	// URL is what an http dependency GETs. Required for http.
+	// URL is what an http dependency GETs, or a qdrant dependency's base
+	// URL. Required for those.
 	URL string `yaml:"url"`
+	// Collection is a Qdrant collection that must exist and not be red;
+	// empty checks /readyz only. qdrant only.
+	Collection string `yaml:"collection"`
+	// APIKeyEnv names the environment variable holding a qdrant
+	// dependency's API key; empty sends none.
+	APIKeyEnv string `yaml:"api_key_env"`
 	// ExpectedStatus is the statuses an http dependency may answer.
 	// Default 200-399; http only.
 	ExpectedStatus StatusRanges `yaml:"expected_status"`
@@ -98,13 +110,14 @@ func (d *Dependency) normalize(v *validator, path string) {
 func (d *Dependency) validate(v *validator, path string) {
 	key := func(k string) string { return join(path, k) }
 	v.name(key("name"), d.Name)
-	kinds := make([]string, 0, 5)
+	kinds := make([]string, 0, len(DependencyKinds()))
 	for _, k := range DependencyKinds() {
 		kinds = append(kinds, string(k))
 	}
 	known := v.oneOf(key("kind"), string(d.Kind), kinds...)
 	v.envName(key("dsn_env"), d.DSNEnv)
 	v.envName(key("password_env"), d.PasswordEnv)
+	v.envName(key("api_key_env"), d.APIKeyEnv)
 
 	// Which connection keys the kind uses; the others must be empty.
 	uses := map[string]bool{}
@@ -124,13 +137,20 @@ func (d *Dependency) validate(v *validator, path string) {
 	case DepHTTP:
 		uses["url"], uses["expected_status"] = true, true
 		v.httpURL(key("url"), d.URL)
+	case DepQdrant:
+		uses["url"], uses["collection"], uses["api_key_env"] = true, true, true
+		v.httpURL(key("url"), d.URL)
+		if d.Collection != "" && (len(d.Collection) > 255 || strings.ContainsFunc(d.Collection, badCollectionRune)) {
+			v.errorf(key("collection"), "must be a Qdrant collection name: up to 255 characters, no '/', '\\' or control characters, got %q", d.Collection)
+		}
 	}
 	if known {
 		for _, f := range []struct {
 			key string
 			set bool
 		}{{"dsn", d.DSN != ""}, {"dsn_env", d.DSNEnv != ""}, {"addr", d.Addr != ""}, {"url", d.URL != ""}, {"expected_status", len(d.ExpectedStatus) > 0},
-			{"username", d.Username != ""}, {"password_env", d.PasswordEnv != ""}} {
+			{"username", d.Username != ""}, {"password_env", d.PasswordEnv != ""}, {"collection", d.Collection != ""},
+			{"api_key_env", d.APIKeyEnv != ""}} {
 			if f.set && !uses[f.key] {
 				v.errorf(key(f.key), "not used by kind %s", d.Kind)
 			}
@@ -149,3 +169,7 @@ func (d *Dependency) validate(v *validator, path string) {
 	}
 	v.optionalPositive(key("fail_after"), d.FailAfter)
 }
+
+// badCollectionRune reports a character a Qdrant collection name cannot
+// hold.
+func badCollectionRune(r rune) bool { return r == '/' || r == '\\' || unicode.IsControl(r) }

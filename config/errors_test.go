@@ -175,7 +175,7 @@ func TestParseErrors(t *testing.T) {
 			"f.yaml:2: dependencies[0].expected_status: not used by kind tcp"},
 		{"bad expected status", "dependencies:\n  - {name: web, kind: http, url: 'http://x', expected_status: 200-700}\n",
 			`f.yaml:2: dependencies[0].expected_status: invalid status "200-700": want codes in [100,599] like 200, ranges like 200-399 or classes like 2xx, got "700"`},
-		{"dependency kind", "dependencies:\n  - {name: mq, kind: kafka}\n", `f.yaml:2: dependencies[0].kind: must be one of postgres, redis, http, tcp or sql, got "kafka"`},
+		{"dependency kind", "dependencies:\n  - {name: mq, kind: kafka}\n", `f.yaml:2: dependencies[0].kind: must be one of postgres, redis, http, tcp, sql or qdrant, got "kafka"`},
 		{"negative weight", "dependencies:\n  - {name: db, kind: tcp, addr: 'h:1', weight: -1}\n", "f.yaml:2: dependencies[0].weight: must be >= 0, got -1"},
 		{"timeout set above interval", "dependencies:\n  - {name: a, kind: http, url: 'http://a', timeout: 10s, interval: 5s}\n",
 			"f.yaml:2: dependencies[0].timeout: must be <= interval (5s), got 10s"},

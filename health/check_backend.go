@@ -3,6 +3,7 @@ package health
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -16,7 +17,7 @@ const (
 
 // Backend describes an inference backend to check.
 type Backend struct {
-	// Kind is BackendLlamaCpp, BackendOllama, BackendVLLM or BackendOpenAI.
+	// Kind is one of BackendKinds.
 	Kind string
 	// URL is the base URL, e.g. http://127.0.0.1:8080; a trailing "/v1" is
 	// accepted.
@@ -30,20 +31,39 @@ type Backend struct {
 	Client *http.Client
 }
 
+// backendChecks is the one list of the backend kinds: the check of each.
+var backendChecks = map[string]func(Backend) CheckFunc{
+	BackendLlamaCpp: LlamaCppCheck,
+	BackendOllama:   OllamaCheck,
+	BackendVLLM:     OpenAIModelsCheck,
+	BackendOpenAI:   OpenAIModelsCheck,
+}
+
+// BackendKinds returns the inference backend kinds BackendCheck knows,
+// sorted.
+func BackendKinds() []string {
+	out := make([]string, 0, len(backendChecks))
+	for k := range backendChecks {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// IsBackendKind reports whether kind is an inference backend kind.
+func IsBackendKind(kind string) bool {
+	_, ok := backendChecks[kind]
+	return ok
+}
+
 // BackendCheck returns the readiness check of a backend by kind: llama.cpp
 // /health, Ollama /api/tags, or /v1/models for vLLM and OpenAI-compatible
 // servers.
 func BackendCheck(b Backend) (CheckFunc, error) {
-	switch b.Kind {
-	case BackendLlamaCpp:
-		return LlamaCppCheck(b), nil
-	case BackendOllama:
-		return OllamaCheck(b), nil
-	case BackendVLLM, BackendOpenAI:
-		return OpenAIModelsCheck(b), nil
+	if check, ok := backendChecks[b.Kind]; ok {
+		return check(b), nil
 	}
-	return nil, fmt.Errorf("%w: backend kind %q unknown (want %s, %s, %s or %s)",
-		ErrInvalidCheck, b.Kind, BackendLlamaCpp, BackendOllama, BackendVLLM, BackendOpenAI)
+	return nil, fmt.Errorf("%w: backend kind %q unknown (want %s)", ErrInvalidCheck, b.Kind, strings.Join(BackendKinds(), ", "))
 }
 
 // root returns the base URL without a trailing "/" or "/v1".

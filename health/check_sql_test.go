@@ -23,7 +23,7 @@ func TestSQLCheck(t *testing.T) {
 		wantOut string
 	}{
 		{"reachable", dsn, StatusPass, ""},
-		{"wrong port", withURL(t, dsn, func(u *url.URL) { u.Host = "127.0.0.1:1" }), StatusFail, "ping: failed to connect"},
+		{"wrong port", wrongPort(t, dsn), StatusFail, "ping: failed to connect"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,4 +41,15 @@ func TestSQLCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wrongPort returns dsn (a postgres:// URL) pointing at a closed port.
+func wrongPort(t *testing.T, dsn string) string {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
+		t.Fatalf("FLYWHEEL_TEST_POSTGRES_DSN must be a postgres:// URL for this test")
+	}
+	u.Host = "127.0.0.1:1"
+	return u.String()
 }

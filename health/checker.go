@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,13 @@ type Options struct {
 	ServiceID, Version, ReleaseID, Description string
 	// Performance configures the host performance probe.
 	Performance PerfOptions
+	// ShowDetails decides whether a request to the probes or /healthz
+	// sees the checks' outputs: the reasons, which can name database
+	// users, hosts and file paths. A request it refuses sees every check's
+	// name and status, "details withheld" in place of a reason, and no
+	// text measurement. nil shows the details to every request;
+	// BearerToken shows them to the holder of a token.
+	ShowDetails func(*http.Request) bool
 }
 
 // Checker runs checks in the background and serves their cached results. It
@@ -51,11 +59,12 @@ type Checker struct {
 
 	wg   sync.WaitGroup
 	snap atomic.Pointer[snapshot]
-	beat atomic.Int64 // Unix nanoseconds of the last heartbeat; 0 before Start
+	beat atomic.Int64               // Unix nanoseconds of the last heartbeat; 0 before Start
+	perf atomic.Pointer[PerfSample] // the performance probe's last sample
 }
 
-// New returns a Checker holding checks and, unless disabled, the
-// performance probe.
+// New returns a Checker holding checks and, when opts.Performance has a
+// Sampler, the performance probe.
 func New(opts Options, checks ...Check) (*Checker, error) {
 	if opts.Interval <= 0 {
 		opts.Interval = DefaultInterval
@@ -71,8 +80,8 @@ func New(opts Options, checks ...Check) (*Checker, error) {
 		c.listener = SlogListener(opts.Logger)
 	}
 	c.snap.Store(newSnapshot(nil, map[string]int{}, false))
-	if !opts.Performance.Disabled {
-		checks = append(checks, perfCheck(opts.Performance, opts.Interval))
+	if !opts.Performance.Disabled && opts.Performance.Sampler != nil {
+		checks = append(checks, perfCheck(opts.Performance, opts.Interval, func(s PerfSample) { c.perf.Store(&s) }))
 	}
 	for _, ch := range checks {
 		if err := c.Add(ch); err != nil {
@@ -94,7 +103,7 @@ func (c *Checker) Add(ch Check) error {
 		return err
 	}
 	old := c.snap.Load()
-	if _, dup := old.index[d.Name]; dup || d.Name == heartbeatName {
+	if _, dup := old.index[d.Name]; dup || d.Name == HeartbeatName {
 		return fmt.Errorf("%w %q: name already in use", ErrInvalidCheck, d.Name)
 	}
 	d.idx = len(c.defs)
@@ -182,7 +191,7 @@ func (c *Checker) Results() []CheckResult {
 // Result returns the cached result of the named check ("heartbeat"
 // included).
 func (c *Checker) Result(name string) (CheckResult, bool) {
-	if name == heartbeatName {
+	if name == HeartbeatName {
 		return c.heartbeat(c.clock.Now()), true
 	}
 	s := c.snap.Load()
@@ -191,6 +200,16 @@ func (c *Checker) Result(name string) (CheckResult, bool) {
 		return CheckResult{}, false
 	}
 	return s.results[i], true
+}
+
+// PerfSample returns the last sample of the performance probe; ok is false
+// before its first run or without the probe. A host value that could not
+// be read is NaN.
+func (c *Checker) PerfSample() (s PerfSample, ok bool) {
+	if p := c.perf.Load(); p != nil {
+		return *p, true
+	}
+	return PerfSample{}, false
 }
 
 // publishLocked stores s and wakes whoever waits for an update. c.mu must be

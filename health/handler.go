@@ -67,15 +67,17 @@ func (h *probeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	_, verbose := q["verbose"]
+	details := h.c.showDetails(r)
 	if name != "" {
-		h.serveOne(w, name, verbose)
+		h.serveOne(w, name, verbose, details)
 		return
 	}
-	h.serveAll(w, verbose, excludeSet(q["exclude"]))
+	h.serveAll(w, verbose, details, excludeSet(q["exclude"]))
 }
 
-// serveAll answers for every check of the probe but the excluded ones.
-func (h *probeHandler) serveAll(w http.ResponseWriter, verbose bool, exclude map[string]bool) {
+// serveAll answers for every check of the probe but the excluded ones;
+// details says whether the lines carry the checks' outputs.
+func (h *probeHandler) serveAll(w http.ResponseWriter, verbose, details bool, exclude map[string]bool) {
 	results, latched := h.c.view(h.kind)
 	skip := func(name string) bool { return exclude[name] }
 	var st Status
@@ -104,7 +106,7 @@ func (h *probeHandler) serveAll(w http.ResponseWriter, verbose bool, exclude map
 			delete(exclude, r.Name)
 			continue
 		}
-		line, _ := h.line(r, latched)
+		line, _ := h.line(r, latched, details)
 		b.WriteString(line)
 		b.WriteByte('\n')
 	}
@@ -117,14 +119,14 @@ func (h *probeHandler) serveAll(w http.ResponseWriter, verbose bool, exclude map
 
 // serveOne answers for the named check: 404 when the probe has no such
 // check, 503 when it fails (critical or not), 200 otherwise.
-func (h *probeHandler) serveOne(w http.ResponseWriter, name string, verbose bool) {
+func (h *probeHandler) serveOne(w http.ResponseWriter, name string, verbose, details bool) {
 	results, latched := h.c.view(h.kind)
 	for i := range results {
 		r := &results[i]
 		if r.Name != name {
 			continue
 		}
-		line, st := h.line(r, latched)
+		line, st := h.line(r, latched, details)
 		code := http.StatusOK
 		if st == StatusFail {
 			code = http.StatusServiceUnavailable
@@ -143,14 +145,19 @@ func (h *probeHandler) serveOne(w http.ResponseWriter, name string, verbose bool
 }
 
 // line formats one check in the Kubernetes verbose style and returns the
-// check's own status (a non-critical failure is still a fail here).
-func (h *probeHandler) line(r *CheckResult, latched bool) (string, Status) {
+// check's own status (a non-critical failure is still a fail here). Without
+// details, "details withheld" stands in for the check's output.
+func (h *probeHandler) line(r *CheckResult, latched, details bool) (string, Status) {
+	output := r.Output
+	if !details {
+		output = withheld
+	}
 	if h.kind == Startup {
 		if latched || r.EverPassed {
 			return "[+]" + r.Name + " ok", StatusPass
 		}
-		reason := r.Output
-		if r.Status.OK() || reason == "" {
+		reason := output
+		if r.Status.OK() || r.Output == "" {
 			reason = "has not passed yet"
 		}
 		return "[-]" + r.Name + " failed: " + reason, StatusFail
@@ -158,17 +165,17 @@ func (h *probeHandler) line(r *CheckResult, latched bool) (string, Status) {
 	switch r.Status {
 	case StatusPass:
 		if r.Observed == StatusFail {
-			return fmt.Sprintf("[+]%s ok (failing %dx, not reported yet: %s)", r.Name, r.ConsecutiveFailures, r.Output), StatusPass
+			return fmt.Sprintf("[+]%s ok (failing %dx, not reported yet: %s)", r.Name, r.ConsecutiveFailures, output), StatusPass
 		}
 		return "[+]" + r.Name + " ok", StatusPass
 	case StatusWarn:
-		return "[+]" + r.Name + " ok (warn: " + r.Output + ")", StatusWarn
+		return "[+]" + r.Name + " ok (warn: " + output + ")", StatusWarn
 	}
 	crit := ""
 	if !r.Critical {
 		crit = " (non-critical)"
 	}
-	return "[-]" + r.Name + " failed" + crit + ": " + r.Output, StatusFail
+	return "[-]" + r.Name + " failed" + crit + ": " + output, StatusFail
 }
 
 // verdict is the last line of a verbose answer.

@@ -26,6 +26,8 @@ type Report struct {
 	Probes map[string]Status `json:"probes"`
 	// Checks is keyed "component:measurement", e.g. "postgres:responseTime".
 	Checks map[string][]ReportCheck `json:"checks"`
+	// Notes are remarks about the report, e.g. that outputs are withheld.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // ReportCheck is one entry of Report.Checks.
@@ -127,10 +129,14 @@ func addEntries(checks map[string][]ReportCheck, r *CheckResult) {
 }
 
 // HealthzHandler returns the /healthz handler: the Report as
-// application/health+json, 200 for pass or warn and 503 for fail.
+// application/health+json, 200 for pass or warn and 503 for fail, without
+// the outputs unless Options.ShowDetails admits the request.
 func (c *Checker) HealthzHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rep := c.Report()
+		if !c.showDetails(r) {
+			rep = rep.withoutDetails()
+		}
 		body, err := json.MarshalIndent(rep, "", "  ")
 		if err != nil {
 			writeText(w, http.StatusInternalServerError, Redact(err.Error()))

@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// heartbeatName is the name of the built-in liveness check.
-const heartbeatName = "heartbeat"
+// HeartbeatName is the name of the built-in liveness check, which reflects
+// only the checker's own background loop.
+const HeartbeatName = "heartbeat"
 
 // heartbeatLoop ticks every interval while ctx lasts. Each tick takes the
 // checker's lock, so a deadlock there stops the heartbeat and, after
@@ -44,7 +45,7 @@ func (c *Checker) heartbeatStatus(now time.Time) Status {
 // It never looks at a dependency.
 func (c *Checker) heartbeat(now time.Time) CheckResult {
 	r := CheckResult{
-		Name:          heartbeatName,
+		Name:          HeartbeatName,
 		Kind:          Liveness,
 		ComponentType: "system",
 		Critical:      true,

@@ -2,19 +2,10 @@ package health
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"os"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/shirou/gopsutil/v4/cpu"
-	"github.com/shirou/gopsutil/v4/disk"
-	"github.com/shirou/gopsutil/v4/mem"
-	"github.com/shirou/gopsutil/v4/process"
 )
 
 // Default performance thresholds, in percent.
@@ -27,9 +18,11 @@ const (
 // PerfOptions configures the performance probe: a non-critical readiness
 // check, left out of the score, that samples host CPU, memory and disk use,
 // the process's RSS and its goroutines in the background. It warns above
-// its thresholds and never fails.
+// its thresholds and never fails. It runs when Sampler is set:
+// hostcheck.NewSampler reads the host through gopsutil, which this package
+// does not import.
 type PerfOptions struct {
-	// Disabled turns the probe off.
+	// Disabled turns the probe off even when Sampler is set.
 	Disabled bool
 	// Name is the check's name; empty means "system".
 	Name string
@@ -38,9 +31,7 @@ type PerfOptions struct {
 	// Thresholds above which the probe warns; zero fields take the
 	// defaults.
 	Thresholds Thresholds
-	// DiskPath is the file system whose use is sampled; empty means "/".
-	DiskPath string
-	// Sampler takes one sample; nil means NewSystemSampler(DiskPath).
+	// Sampler takes one sample; nil turns the probe off.
 	Sampler Sampler
 }
 
@@ -52,7 +43,8 @@ type Thresholds struct {
 	DiskPercent   float64
 }
 
-// PerfSample is one sample of the host and the process.
+// PerfSample is one sample of the host and the process. A host value that
+// could not be read is NaN: it is neither graded nor exported.
 type PerfSample struct {
 	CPUPercent    float64 // host CPU busy since the previous sample
 	MemoryPercent float64 // host memory in use
@@ -65,64 +57,9 @@ type PerfSample struct {
 // an error.
 type Sampler func(ctx context.Context) (PerfSample, error)
 
-// NewSystemSampler returns a Sampler that reads the host and the process
-// through gopsutil. CPU use is measured between consecutive calls (since
-// boot on the first one). An empty diskPath means "/".
-func NewSystemSampler(diskPath string) Sampler {
-	if diskPath == "" {
-		diskPath = "/"
-	}
-	var (
-		mu       sync.Mutex
-		lastBusy float64
-		lastAll  float64
-	)
-	return func(ctx context.Context) (PerfSample, error) {
-		s := PerfSample{Goroutines: runtime.NumGoroutine()}
-		var errs []error
-		if t, err := cpu.TimesWithContext(ctx, false); err != nil || len(t) == 0 {
-			errs = append(errs, fmt.Errorf("cpu: %v", err))
-		} else {
-			all, busy := cpuTotals(t[0])
-			mu.Lock()
-			if dAll := all - lastAll; dAll > 0 {
-				s.CPUPercent = clampPercent(100 * (busy - lastBusy) / dAll)
-			}
-			lastAll, lastBusy = all, busy
-			mu.Unlock()
-		}
-		if v, err := mem.VirtualMemoryWithContext(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("memory: %w", err))
-		} else {
-			s.MemoryPercent = v.UsedPercent
-		}
-		if u, err := disk.UsageWithContext(ctx, diskPath); err != nil {
-			errs = append(errs, fmt.Errorf("disk %s: %w", diskPath, err))
-		} else {
-			s.DiskPercent = u.UsedPercent
-		}
-		if p, err := process.NewProcessWithContext(ctx, int32(os.Getpid())); err != nil {
-			errs = append(errs, fmt.Errorf("process: %w", err))
-		} else if m, err := p.MemoryInfoWithContext(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("process memory: %w", err))
-		} else {
-			s.RSSBytes = m.RSS
-		}
-		return s, errors.Join(errs...)
-	}
-}
-
-// cpuTotals returns the total and busy CPU seconds of t; guest time is
-// already counted in user time.
-func cpuTotals(t cpu.TimesStat) (all, busy float64) {
-	all = t.User + t.System + t.Idle + t.Nice + t.Iowait + t.Irq + t.Softirq + t.Steal
-	return all, all - t.Idle - t.Iowait
-}
-
-func clampPercent(p float64) float64 { return min(100, max(0, p)) }
-
-// perfCheck builds the performance probe's Check from o.
-func perfCheck(o PerfOptions, interval time.Duration) Check {
+// perfCheck builds the performance probe's Check from o; keep is given
+// every sample.
+func perfCheck(o PerfOptions, interval time.Duration, keep func(PerfSample)) Check {
 	if o.Name == "" {
 		o.Name = "system"
 	}
@@ -139,9 +76,10 @@ func perfCheck(o PerfOptions, interval time.Duration) Check {
 	if th.DiskPercent == 0 {
 		th.DiskPercent = DefaultDiskPercent
 	}
-	sample := o.Sampler
-	if sample == nil {
-		sample = NewSystemSampler(o.DiskPath)
+	sample := func(ctx context.Context) (PerfSample, error) {
+		s, err := o.Sampler(ctx)
+		keep(s)
+		return s, err
 	}
 	return Check{
 		Name:          o.Name,
@@ -160,22 +98,25 @@ func perfCheck(o PerfOptions, interval time.Duration) Check {
 func perfResult(ctx context.Context, sample Sampler, th Thresholds) Result {
 	s, err := sample(ctx)
 	var warns []string
-	grade := func(what string, v, limit float64) Measurement {
+	ms := make([]Measurement, 0, 5)
+	grade := func(what string, v, limit float64) {
+		if math.IsNaN(v) {
+			return // not read: the error says why
+		}
 		m := Measurement{Component: what, Name: "utilization", Type: "system", Value: round2(v), Unit: "%", Status: StatusPass}
 		if v > limit {
 			m.Status = StatusWarn
 			m.Output = fmt.Sprintf("%s use %.1f%% above %.0f%%", what, v, limit)
 			warns = append(warns, m.Output)
 		}
-		return m
+		ms = append(ms, m)
 	}
-	ms := []Measurement{
-		grade("cpu", s.CPUPercent, th.CPUPercent),
-		grade("memory", s.MemoryPercent, th.MemoryPercent),
-		grade("disk", s.DiskPercent, th.DiskPercent),
-		{Component: "process", Name: "rss", Type: "system", Value: s.RSSBytes, Unit: "bytes", Status: StatusPass},
-		{Component: "process", Name: "goroutines", Type: "system", Value: s.Goroutines, Status: StatusPass},
-	}
+	grade("cpu", s.CPUPercent, th.CPUPercent)
+	grade("memory", s.MemoryPercent, th.MemoryPercent)
+	grade("disk", s.DiskPercent, th.DiskPercent)
+	ms = append(ms,
+		Measurement{Component: "process", Name: "rss", Type: "system", Value: s.RSSBytes, Unit: "bytes", Status: StatusPass},
+		Measurement{Component: "process", Name: "goroutines", Type: "system", Value: s.Goroutines, Status: StatusPass})
 	if err != nil {
 		warns = append(warns, "incomplete sample: "+err.Error())
 	}

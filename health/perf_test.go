@@ -3,6 +3,7 @@ package health
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,8 @@ func TestPerfResult(t *testing.T) {
 		{"custom threshold", PerfSample{CPUPercent: 60}, nil, Thresholds{CPUPercent: 50, MemoryPercent: 85, DiskPercent: 90}, StatusWarn, "cpu use 60.0% above 50%"},
 		{"sampling error warns, never fails", PerfSample{}, errors.New("disk /nope: no such file"), def, StatusWarn,
 			"incomplete sample: disk /nope: no such file"},
+		{"a value not read is not graded", PerfSample{CPUPercent: 10, MemoryPercent: 20, DiskPercent: math.NaN()},
+			errors.New("disk /nope: no such file"), def, StatusWarn, "incomplete sample: disk /nope: no such file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -33,8 +36,17 @@ func TestPerfResult(t *testing.T) {
 			if r.Status != tt.want || r.Output != tt.wantOutput {
 				t.Errorf("got %q %q, want %q %q", r.Status, r.Output, tt.want, tt.wantOutput)
 			}
-			if len(r.Measurements) != 5 {
-				t.Errorf("%d measurements, want 5", len(r.Measurements))
+			want := 5
+			if math.IsNaN(tt.sample.DiskPercent) {
+				want = 4
+			}
+			if len(r.Measurements) != want {
+				t.Errorf("%d measurements, want %d", len(r.Measurements), want)
+			}
+			for _, m := range r.Measurements {
+				if v, ok := m.Value.(float64); ok && math.IsNaN(v) {
+					t.Errorf("measurement %s:%s is NaN, which /healthz cannot encode", m.Component, m.Name)
+				}
 			}
 		})
 	}
@@ -60,21 +72,30 @@ func TestPerfProbeNeverFails(t *testing.T) {
 	}
 }
 
-func TestSystemSampler(t *testing.T) {
+func TestPerfSampleKept(t *testing.T) {
 	t.Parallel()
-	sample := NewSystemSampler("")
-	for i := range 2 { // the second sample measures CPU between the two
-		s, err := sample(t.Context())
-		if err != nil {
-			t.Fatalf("sample %d: %v", i, err)
-		}
-		for what, v := range map[string]float64{"cpu": s.CPUPercent, "memory": s.MemoryPercent, "disk": s.DiskPercent} {
-			if v < 0 || v > 100 {
-				t.Errorf("sample %d: %s %v%% out of range", i, what, v)
-			}
-		}
-		if s.MemoryPercent == 0 || s.DiskPercent == 0 || s.RSSBytes == 0 || s.Goroutines == 0 {
-			t.Errorf("sample %d looks empty: %+v", i, s)
-		}
+	c, _ := startChecker(t, Options{Performance: PerfOptions{
+		Sampler: func(context.Context) (PerfSample, error) {
+			return PerfSample{CPUPercent: 12.5, MemoryPercent: 40, DiskPercent: 70, RSSBytes: 1 << 20, Goroutines: 9}, nil
+		},
+	}})
+	waitRuns(t, c, "system", 1)
+	s, ok := c.PerfSample()
+	if !ok || s.CPUPercent != 12.5 || s.MemoryPercent != 40 || s.DiskPercent != 70 {
+		t.Errorf("PerfSample() = %+v, %v", s, ok)
+	}
+}
+
+func TestPerfProbeNeedsASampler(t *testing.T) {
+	t.Parallel()
+	c, err := New(Options{Listener: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Result("system"); ok {
+		t.Error("without a Sampler there must be no performance probe (package health reads no host values itself)")
+	}
+	if _, ok := c.PerfSample(); ok {
+		t.Error("PerfSample reports a sample without a probe")
 	}
 }

@@ -25,6 +25,13 @@ var ErrUnknownProbe = errors.New("health: unknown probe")
 // no answer came back (a line saying so is written to w too) or probe is
 // unknown (ErrUnknownProbe, nothing written).
 func Probe(ctx context.Context, baseURL, probe string, w io.Writer) (exitCode int, err error) {
+	return ProbeWithToken(ctx, baseURL, probe, "", w)
+}
+
+// ProbeWithToken is Probe sending token, when not empty, as
+// "Authorization: Bearer TOKEN", so that a server whose ShowDetails wants
+// it lists the reasons.
+func ProbeWithToken(ctx context.Context, baseURL, probe, token string, w io.Writer) (exitCode int, err error) {
 	name := strings.TrimSuffix(strings.ToLower(probe), "z") + "z"
 	switch name {
 	case "livez", "readyz", "startupz":
@@ -43,6 +50,9 @@ func Probe(ctx context.Context, baseURL, probe string, w io.Writer) (exitCode in
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return 1, fmt.Errorf("health: %s: %s", name, Redact(err.Error()))
+	}
+	if token = strings.TrimSpace(token); token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := client.Do(req)

@@ -52,3 +52,22 @@ func TestProbeClient(t *testing.T) {
 		})
 	}
 }
+
+func TestProbeWithToken(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(detailsFixture(t).Handler())
+	t.Cleanup(srv.Close)
+	for _, tt := range []struct{ token, want string }{
+		{"", "[-]postgres failed: details withheld\n"},
+		{"wrong", "[-]postgres failed: details withheld\n"},
+		{"tok", "[-]postgres failed: connect: user=alice host=db.internal:5432\n"},
+	} {
+		var out bytes.Buffer
+		if code, err := ProbeWithToken(t.Context(), srv.URL, "ready", tt.token, &out); code != 1 || err != nil {
+			t.Errorf("token %q: Probe = %d, %v; want 1 (readiness fails), nil", tt.token, code, err)
+		}
+		if !strings.Contains(out.String(), tt.want) {
+			t.Errorf("token %q: output %q, want it to contain %q", tt.token, out.String(), tt.want)
+		}
+	}
+}

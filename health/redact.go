@@ -41,6 +41,12 @@ func Redact(s string) string {
 	return s
 }
 
+// RedactWith returns a function that removes the given known secrets (the
+// password or key a check was built with) from a text and then applies
+// Redact: what a check built outside this package (health/postgrescheck,
+// health/redischeck) passes its output through.
+func RedactWith(secrets ...string) func(string) string { return scrubber(secrets...) }
+
 // scrubber returns a function that removes the given known secrets (a
 // password or key the check was built with) and then applies Redact. Secrets
 // shorter than four characters are left to Redact's patterns, since replacing

@@ -3,10 +3,7 @@ package health
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // Defaults of a backend's deep (generation) check.
@@ -22,8 +19,9 @@ const (
 type Spec struct {
 	// Name names the check.
 	Name string
-	// Kind is postgres, redis, http, tcp, or a backend kind: llamacpp,
-	// ollama, vllm, openai.
+	// Kind is one of Kinds: http, tcp, qdrant, a backend kind (llamacpp,
+	// ollama, vllm, openai), postgres once health/postgrescheck is imported
+	// and redis once health/redischeck is.
 	Kind string
 	// DSN is the PostgreSQL connection string (postgres).
 	DSN string
@@ -31,15 +29,19 @@ type Spec struct {
 	Addr string
 	// Username and Password authenticate to Redis.
 	Username, Password string
-	// URL is the endpoint (http) or base URL (backends).
+	// URL is the endpoint (http) or base URL (qdrant, backends).
 	URL string
+	// Collection, when set, is a Qdrant collection that must exist and
+	// not be red (qdrant).
+	Collection string
 	// StatusMin and StatusMax bound the accepted status codes (http).
 	StatusMin, StatusMax int
 	// AcceptStatus, when set, decides which status codes pass (http)
 	// instead of StatusMin and StatusMax; ExpectedStatus describes them.
 	AcceptStatus   func(status int) bool
 	ExpectedStatus string
-	// Model must be served by the backend; APIKey is its bearer token.
+	// Model must be served by the backend. APIKey is a backend's bearer
+	// token, or Qdrant's api-key.
 	Model, APIKey string
 	// Probes is the set of probes the check takes part in; zero means
 	// Readiness.
@@ -59,15 +61,15 @@ type Spec struct {
 	Deep         bool
 	DeepInterval time.Duration
 	DeepTimeout  time.Duration
-	// Client sends HTTP requests (http and backends); nil means a private
-	// client without keep-alives.
+	// Client sends HTTP requests (http, qdrant and backends); nil means a
+	// private client without keep-alives.
 	Client *http.Client
 }
 
 // ChecksFromSpec returns the checks for one Spec: one, or two for a backend
 // with Deep set.
 func ChecksFromSpec(s Spec) ([]Check, error) {
-	fn, ctype, err := s.checkFunc()
+	fn, ctype, err := buildKind(s)
 	if err != nil {
 		return nil, fmt.Errorf("health: dependency %q: %w", s.Name, err)
 	}
@@ -83,7 +85,7 @@ func ChecksFromSpec(s Spec) ([]Check, error) {
 		FailureThreshold: s.FailureThreshold,
 		FailAfter:        s.FailAfter,
 	}}
-	if s.Deep && s.isBackend() {
+	if s.Deep && IsBackendKind(s.Kind) {
 		d := Check{
 			Name:          s.Name + "-generation",
 			Func:          GenerationCheck(s.backend()),
@@ -119,79 +121,7 @@ func NewFromSpecs(opts Options, specs ...Spec) (*Checker, error) {
 	return New(opts, checks...)
 }
 
-// isBackend reports whether s is an inference backend.
-func (s Spec) isBackend() bool {
-	switch s.Kind {
-	case BackendLlamaCpp, BackendOllama, BackendVLLM, BackendOpenAI:
-		return true
-	}
-	return false
-}
-
 // backend returns s as a Backend.
 func (s Spec) backend() Backend {
 	return Backend{Kind: s.Kind, URL: s.URL, Model: s.Model, APIKey: s.APIKey, Client: s.Client}
-}
-
-// checkFunc builds the CheckFunc and the IETF componentType for s.
-func (s Spec) checkFunc() (CheckFunc, string, error) {
-	switch s.Kind {
-	case "postgres", "postgresql":
-		if s.DSN == "" {
-			return nil, "", fmt.Errorf("%w: postgres needs a dsn", ErrInvalidCheck)
-		}
-		return PostgresDSNCheck(s.DSN), "datastore", nil
-	case "redis":
-		opts, err := s.redisOptions()
-		if err != nil {
-			return nil, "", err
-		}
-		return RedisOptionsCheck(*opts), "datastore", nil
-	case "http":
-		if s.URL == "" {
-			return nil, "", fmt.Errorf("%w: http needs a url", ErrInvalidCheck)
-		}
-		return HTTPCheck(s.URL, HTTPOptions{Client: s.Client, StatusMin: s.StatusMin, StatusMax: s.StatusMax,
-			Accept: s.AcceptStatus, Expected: s.ExpectedStatus}), "component", nil
-	case "tcp":
-		if s.Addr == "" {
-			return nil, "", fmt.Errorf("%w: tcp needs an addr", ErrInvalidCheck)
-		}
-		return TCPCheck(s.Addr), "component", nil
-	}
-	if s.isBackend() {
-		if s.URL == "" {
-			return nil, "", fmt.Errorf("%w: backend %s needs a url", ErrInvalidCheck, s.Kind)
-		}
-		fn, err := BackendCheck(s.backend())
-		return fn, "component", err
-	}
-	return nil, "", fmt.Errorf("%w: kind %q unknown (want postgres, redis, http, tcp, %s, %s, %s or %s)",
-		ErrInvalidCheck, s.Kind, BackendLlamaCpp, BackendOllama, BackendVLLM, BackendOpenAI)
-}
-
-// redisOptions parses Addr (host:port or a redis:// URL) with the
-// credentials.
-func (s Spec) redisOptions() (*redis.Options, error) {
-	if s.Addr == "" && s.URL == "" {
-		return nil, fmt.Errorf("%w: redis needs an addr", ErrInvalidCheck)
-	}
-	addr := s.Addr
-	if addr == "" {
-		addr = s.URL
-	}
-	opts := &redis.Options{Addr: addr}
-	if strings.Contains(addr, "://") {
-		var err error
-		if opts, err = redis.ParseURL(addr); err != nil {
-			return nil, fmt.Errorf("%w: redis url: %s", ErrInvalidCheck, Redact(err.Error()))
-		}
-	}
-	if s.Username != "" {
-		opts.Username = s.Username
-	}
-	if s.Password != "" {
-		opts.Password = s.Password
-	}
-	return opts, nil
 }

@@ -2,6 +2,7 @@ package health
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,17 +16,20 @@ func TestChecksFromSpec(t *testing.T) {
 		wantNames []string
 		wantErr   string
 	}{
-		{"postgres", Spec{Name: "pg", Kind: "postgres", DSN: "postgres://u:p@h/db"}, []string{"pg"}, ""},
-		{"redis", Spec{Name: "r", Kind: "redis", Addr: "127.0.0.1:6379"}, []string{"r"}, ""},
 		{"http", Spec{Name: "qdrant", Kind: "http", URL: "http://127.0.0.1:6333/readyz"}, []string{"qdrant"}, ""},
+		{"qdrant", Spec{Name: "vectors", Kind: "qdrant", URL: "http://127.0.0.1:6333", Collection: "docs"}, []string{"vectors"}, ""},
 		{"tcp", Spec{Name: "nats", Kind: "tcp", Addr: "127.0.0.1:4222"}, []string{"nats"}, ""},
 		{"backend", Spec{Name: "llama", Kind: "llamacpp", URL: "http://127.0.0.1:8080"}, []string{"llama"}, ""},
 		{"backend with deep check", Spec{Name: "vllm", Kind: "vllm", URL: "http://x", Model: "m", Deep: true}, []string{"vllm", "vllm-generation"}, ""},
-		{"deep ignored for a database", Spec{Name: "pg", Kind: "postgres", DSN: "postgres://h/db", Deep: true}, []string{"pg"}, ""},
-		{"unknown kind", Spec{Name: "x", Kind: "mongo"}, nil, `dependency "x": health: invalid check: kind "mongo" unknown`},
-		{"postgres without dsn", Spec{Name: "pg", Kind: "postgres"}, nil, "postgres needs a dsn"},
-		{"redis without addr", Spec{Name: "r", Kind: "redis"}, nil, "redis needs an addr"},
-		{"bad redis url", Spec{Name: "r", Kind: "redis", Addr: "redis://u:s3cret@h:x/zz"}, nil, "redis url"},
+		{"deep ignored for a database", Spec{Name: "q", Kind: "qdrant", URL: "http://h:6333", Deep: true}, []string{"q"}, ""},
+		{"unknown kind", Spec{Name: "x", Kind: "mongo"}, nil, `dependency "x": health: invalid check: kind "mongo" unknown (want http, llamacpp, ollama, openai, qdrant, tcp, vllm)`},
+		{"postgres not imported", Spec{Name: "pg", Kind: "postgres", DSN: "postgres://u:s3cret@h/db"}, nil,
+			`kind "postgres" is not registered: import github.com/flywheel-stack/flywheel/health/postgrescheck`},
+		{"redis not imported", Spec{Name: "r", Kind: "redis", Addr: "127.0.0.1:6379"}, nil,
+			`kind "redis" is not registered: import github.com/flywheel-stack/flywheel/health/redischeck`},
+		{"http without url", Spec{Name: "h", Kind: "http"}, nil, "http needs a url"},
+		{"tcp without addr", Spec{Name: "t", Kind: "tcp"}, nil, "tcp needs an addr"},
+		{"qdrant without url", Spec{Name: "q", Kind: "qdrant"}, nil, "qdrant needs a url"},
 		{"backend without url", Spec{Name: "o", Kind: "ollama"}, nil, "backend ollama needs a url"},
 	}
 	for _, tt := range tests {
@@ -71,5 +75,41 @@ func TestSpecFieldsReachTheCheck(t *testing.T) {
 	d := checks[1]
 	if d.Interval != DefaultDeepInterval || d.Timeout != DefaultDeepTimeout || !d.NonCritical || d.Kind != Readiness {
 		t.Errorf("deep check %+v", d)
+	}
+}
+
+// Every kind the registry lists builds a check from a Spec that gives what
+// the kind needs, and the backend kinds are all in it.
+func TestEveryKindBuilds(t *testing.T) {
+	t.Parallel()
+	kinds := Kinds()
+	for _, b := range BackendKinds() {
+		if !slices.Contains(kinds, b) {
+			t.Errorf("backend kind %s is not a Spec kind", b)
+		}
+	}
+	for _, k := range kinds {
+		checks, err := ChecksFromSpec(Spec{Name: "x", Kind: k, URL: "http://127.0.0.1:1", Addr: "127.0.0.1:1"})
+		if err != nil || len(checks) != 1 || checks[0].Func == nil {
+			t.Errorf("kind %s: %d checks, %v", k, len(checks), err)
+		}
+	}
+}
+
+func TestRegisterKindPanics(t *testing.T) {
+	t.Parallel()
+	for name, f := range map[string]func(){
+		"twice":      func() { RegisterKind("http", func(Spec) (CheckFunc, string, error) { return nil, "", nil }) },
+		"no kind":    func() { RegisterKind("", func(Spec) (CheckFunc, string, error) { return nil, "", nil }) },
+		"no builder": func() { RegisterKind("x-nil", nil) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: RegisterKind did not panic", name)
+				}
+			}()
+			f()
+		}()
 	}
 }

@@ -2,8 +2,9 @@
 // themselves and degrade gracefully. It offers a three-state circuit breaker
 // (with operator states forced-open and disabled), retry with capped
 // exponential backoff, jitter and a shared retry budget, fallbacks, timeouts,
-// a pipeline that composes them, an http.RoundTripper that applies a pipeline
-// per host, and a Prometheus collector.
+// a pipeline that composes them, and an http.RoundTripper that applies a
+// pipeline per host. Its Prometheus collector lives in resilienceprom, so
+// that importing this package does not pull in the Prometheus client.
 //
 // The breaker's closed-state path is lock-free and allocation-free: a call
 // through a closed breaker costs a few atomic operations. State transitions

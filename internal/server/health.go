@@ -10,12 +10,15 @@ import (
 	"github.com/flywheel-stack/flywheel/config"
 	"github.com/flywheel-stack/flywheel/gateway"
 	"github.com/flywheel-stack/flywheel/health"
+	"github.com/flywheel-stack/flywheel/health/hostcheck"
+	_ "github.com/flywheel-stack/flywheel/health/postgrescheck" // the postgres kind
+	_ "github.com/flywheel-stack/flywheel/health/redischeck"    // the redis kind
 	"github.com/flywheel-stack/flywheel/resilience"
 )
 
 // dependencySpec maps config dependency i onto a health spec.
 func dependencySpec(i int, d config.Dependency, getenv func(string) string) (health.Spec, error) {
-	s := health.Spec{Name: d.Name, Kind: string(d.Kind), Addr: d.Addr, URL: d.URL, NonCritical: !d.Critical,
+	s := health.Spec{Name: d.Name, Kind: string(d.Kind), Addr: d.Addr, URL: d.URL, Collection: d.Collection, NonCritical: !d.Critical,
 		Weight: d.Weight, Timeout: d.Timeout, Interval: d.Interval, FailureThreshold: d.FailureThreshold, FailAfter: d.FailAfter}
 	dsn := d.DSN
 	if d.DSNEnv != "" {
@@ -30,6 +33,11 @@ func dependencySpec(i int, d config.Dependency, getenv func(string) string) (hea
 		}
 	}
 	s.Username = d.Username
+	if d.APIKeyEnv != "" {
+		if s.APIKey = getenv(d.APIKeyEnv); s.APIKey == "" {
+			return s, fmt.Errorf("dependencies[%d].api_key_env: the environment variable %s, holding the API key of %s, is not set", i, d.APIKeyEnv, d.Name)
+		}
+	}
 	switch d.Kind {
 	case config.DepSQL:
 		// The binary links PostgreSQL's driver; other database/sql
@@ -110,9 +118,16 @@ func buildChecker(cfg *config.Config, gw *gateway.Gateway, version string, geten
 			return health.Passf("%d route(s)", routes)
 		}})
 	th := cfg.Health.Thresholds
+	// The checks' reasons name database users, hosts and file paths: only
+	// the admin token sees them (none does when the admin API is off).
+	var adminToken string
+	if cfg.Server.AdminTokenEnv != "" {
+		adminToken = getenv(cfg.Server.AdminTokenEnv)
+	}
 	return health.New(health.Options{
 		Interval: cfg.Health.Interval, ServiceID: "flywheel", Logger: logger, Version: version, Description: "Flywheel gateway",
-		Performance: health.PerfOptions{Thresholds: health.Thresholds{CPUPercent: th.CPUPercent,
+		ShowDetails: health.BearerToken(adminToken),
+		Performance: health.PerfOptions{Sampler: hostcheck.NewSampler(""), Thresholds: health.Thresholds{CPUPercent: th.CPUPercent,
 			MemoryPercent: th.MemoryPercent, DiskPercent: th.DiskPercent}},
 	}, checks...)
 }

@@ -15,9 +15,11 @@ import (
 	"github.com/flywheel-stack/flywheel/config"
 	"github.com/flywheel-stack/flywheel/gateway"
 	"github.com/flywheel-stack/flywheel/health"
+	"github.com/flywheel-stack/flywheel/health/healthprom"
 	"github.com/flywheel-stack/flywheel/internal/freshconn"
 	"github.com/flywheel-stack/flywheel/internal/version"
 	"github.com/flywheel-stack/flywheel/resilience"
+	"github.com/flywheel-stack/flywheel/resilience/resilienceprom"
 	"github.com/flywheel-stack/flywheel/store"
 	"github.com/flywheel-stack/flywheel/store/writer"
 	"github.com/flywheel-stack/flywheel/telemetry"
@@ -90,13 +92,13 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		sp.close()
 		return nil, err
 	}
-	resil := resilience.NewCollector(gw.Breakers())
+	resil := resilienceprom.NewCollector(gw.Breakers())
 	for _, b := range gw.Backends() {
 		resil.AddRetrier(b.Name, b.Retrier)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		prom, resil, checker.Collector(), gatewayCollector{gw})
+		prom, resil, healthprom.NewCollector(checker), gatewayCollector{gw})
 	reg.MustRegister(sp.collectors...)
 
 	mux := http.NewServeMux()

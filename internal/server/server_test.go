@@ -12,11 +12,27 @@ import (
 	"github.com/flywheel-stack/flywheel/internal/testenv"
 )
 
+// testAdminToken is the admin token of the test servers unless the test's
+// environment sets FLYWHEEL_ADMIN_TOKEN; get sends it, so that the health
+// listings carry their reasons.
+const testAdminToken = "test-admin-token"
+
+// testGetenv reads env, with testAdminToken as FLYWHEEL_ADMIN_TOKEN unless
+// env has that key.
+func testGetenv(env map[string]string) func(string) string {
+	return func(k string) string {
+		if v, ok := env[k]; ok || k != "FLYWHEEL_ADMIN_TOKEN" {
+			return v
+		}
+		return testAdminToken
+	}
+}
+
 // startServer runs a server for cfgText on a loopback port until the test
 // ends and returns its base URL.
 func startServer(t *testing.T, cfgText string, env map[string]string) string {
 	t.Helper()
-	_, addr, cancel, out := runServerWith(t, cfgText, Options{Getenv: func(k string) string { return env[k] }})
+	_, addr, cancel, out := runServerWith(t, cfgText, Options{Getenv: testGetenv(env)})
 	t.Cleanup(func() {
 		cancel()
 		<-out.done
@@ -27,9 +43,15 @@ func startServer(t *testing.T, cfgText string, env map[string]string) string {
 	return "http://" + addr
 }
 
+// get GETs url with the test admin token.
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,7 +88,7 @@ func newStoreServerOn(t *testing.T, st store.Store, cfgText string, env map[stri
 		t.Fatal(err)
 	}
 	srv, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: st,
-		Getenv: func(k string) string { return env[k] }, Sinks: sinks})
+		Getenv: testGetenv(env), Sinks: sinks})
 	if err != nil {
 		t.Fatal(err)
 	}

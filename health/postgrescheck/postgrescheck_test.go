@@ -1,8 +1,11 @@
-package health
+package postgrescheck
 
 import (
 	"context"
+	"errors"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgproto3"
 
+	"github.com/flywheel-stack/flywheel/health"
 	"github.com/flywheel-stack/flywheel/internal/testenv"
 )
 
@@ -29,28 +33,28 @@ func withURL(t *testing.T, dsn string, edit func(*url.URL)) string {
 // so a wrong password cannot fail against it; TestPostgresWrongPassword
 // uses a wire-protocol stub instead, and this test covers an unknown role
 // and an unknown database against the real server.
-func TestPostgresDSNCheck(t *testing.T) {
+func TestDialCheck(t *testing.T) {
 	t.Parallel()
 	dsn := testenv.PostgresDSN(t)
 	tests := []struct {
 		name    string
 		dsn     string
-		want    Status
+		want    health.Status
 		wantOut string
 	}{
-		{"reachable", dsn, StatusPass, ""},
-		{"wrong port", withURL(t, dsn, func(u *url.URL) { u.Host = "127.0.0.1:1" }), StatusFail, "connection refused"},
+		{"reachable", dsn, health.StatusPass, ""},
+		{"wrong port", withURL(t, dsn, func(u *url.URL) { u.Host = "127.0.0.1:1" }), health.StatusFail, "connection refused"},
 		{"unknown role", withURL(t, dsn, func(u *url.URL) { u.User = url.UserPassword("flywheel_no_such_role", "pw-secret-1") }),
-			StatusFail, `role "flywheel_no_such_role" does not exist`},
+			health.StatusFail, `role "flywheel_no_such_role" does not exist`},
 		{"unknown database", withURL(t, dsn, func(u *url.URL) { u.Path = "/flywheel_no_such_db" }),
-			StatusFail, `database "flywheel_no_such_db" does not exist`},
+			health.StatusFail, `database "flywheel_no_such_db" does not exist`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 			defer cancel()
-			r := PostgresDSNCheck(tt.dsn)(ctx)
+			r := DialCheck(tt.dsn)(ctx)
 			if r.Status != tt.want || !strings.Contains(r.Output, tt.wantOut) {
 				t.Errorf("got %q %q, want %q containing %q", r.Status, r.Output, tt.want, tt.wantOut)
 			}
@@ -69,14 +73,14 @@ func TestPostgresCheckWithConn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := PostgresCheck(conn)
-	if r := check(ctx); r.Status != StatusPass {
+	check := Check(conn)
+	if r := check(ctx); r.Status != health.StatusPass {
 		t.Fatalf("open conn: %q %q", r.Status, r.Output)
 	}
 	if err := conn.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if r := check(ctx); r.Status != StatusFail || !strings.Contains(r.Output, "SELECT 1: conn closed") {
+	if r := check(ctx); r.Status != health.StatusFail || !strings.Contains(r.Output, "SELECT 1: conn closed") {
 		t.Errorf("closed conn: %q %q", r.Status, r.Output)
 	}
 }
@@ -126,8 +130,8 @@ func TestPostgresWrongPassword(t *testing.T) {
 		"postgres://app:wrong-pw-777@" + addr + "/app?sslmode=disable",
 		"host=" + strings.Split(addr, ":")[0] + " port=" + strings.Split(addr, ":")[1] + " user=app password=wrong-pw-777 dbname=app sslmode=disable",
 	} {
-		r := PostgresDSNCheck(dsn)(t.Context())
-		if r.Status != StatusFail || !strings.Contains(r.Output, `password authentication failed for user "app"`) {
+		r := DialCheck(dsn)(t.Context())
+		if r.Status != health.StatusFail || !strings.Contains(r.Output, `password authentication failed for user "app"`) {
 			t.Errorf("got %q %q, want a readable password failure", r.Status, r.Output)
 		}
 		if strings.Contains(r.Output, "wrong-pw-777") {
@@ -139,21 +143,33 @@ func TestPostgresWrongPassword(t *testing.T) {
 func TestPostgresThroughChecker(t *testing.T) {
 	t.Parallel()
 	dsn := testenv.PostgresDSN(t)
-	c, err := NewFromSpecs(Options{Listener: quiet, Performance: PerfOptions{Disabled: true}},
-		Spec{Name: "postgres", Kind: "postgres", DSN: dsn},
-		Spec{Name: "postgres-replica", Kind: "postgres", DSN: withURL(t, dsn, func(u *url.URL) { u.Host = "127.0.0.1:1" }), NonCritical: true},
+	c, err := health.NewFromSpecs(health.Options{Listener: health.ListenerFunc(func(health.Change) {})},
+		health.Spec{Name: "postgres", Kind: "postgres", DSN: dsn},
+		health.Spec{Name: "postgres-replica", Kind: "postgresql", DSN: withURL(t, dsn, func(u *url.URL) { u.Host = "127.0.0.1:1" }), NonCritical: true},
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Start(t.Context()); err != nil {
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	if err := c.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	defer c.Stop()
-	waitRuns(t, c, "postgres", 1)
-	waitRuns(t, c, "postgres-replica", 1)
-	code, body := get(t, c.Handler(), "/readyz?verbose")
-	if code != 200 || !strings.Contains(body, "[+]postgres ok\n[-]postgres-replica failed (non-critical): connect: ") {
-		t.Errorf("GET /readyz?verbose = %d %q", code, body)
+	if err := c.WaitFirstRun(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	c.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz?verbose", nil))
+	if body := rec.Body.String(); rec.Code != 200 || !strings.Contains(body, "[+]postgres ok\n[-]postgres-replica failed (non-critical): connect: ") {
+		t.Errorf("GET /readyz?verbose = %d %q", rec.Code, body)
+	}
+}
+
+func TestSpecWithoutDSN(t *testing.T) {
+	t.Parallel()
+	if _, err := health.ChecksFromSpec(health.Spec{Name: "pg", Kind: "postgres"}); !errors.Is(err, health.ErrInvalidCheck) ||
+		!strings.Contains(err.Error(), "postgres needs a dsn") {
+		t.Errorf("err = %v, want ErrInvalidCheck: postgres needs a dsn", err)
 	}
 }

@@ -1,9 +1,14 @@
-package resilience
+// Package resilienceprom exports the breakers and retriers of package
+// resilience as Prometheus metrics. It lives apart so that importing
+// resilience does not pull in the Prometheus client, in the way failsafe-go
+// keeps its HTTP support in failsafehttp.
+package resilienceprom
 
 import (
 	"sort"
 	"sync"
 
+	"github.com/flywheel-stack/flywheel/resilience"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -29,26 +34,26 @@ var (
 // Collector exports the breakers of a registry (and any retriers added to
 // it) as Prometheus metrics, read from their counters at scrape time.
 type Collector struct {
-	registry *Registry
+	registry *resilience.Registry
 	mu       sync.Mutex
-	breakers map[string]*Breaker
-	retriers map[string]*Retrier
+	breakers map[string]*resilience.Breaker
+	retriers map[string]*resilience.Retrier
 }
 
 // NewCollector returns a collector over reg (which may be nil).
-func NewCollector(reg *Registry) *Collector {
-	return &Collector{registry: reg, breakers: map[string]*Breaker{}, retriers: map[string]*Retrier{}}
+func NewCollector(reg *resilience.Registry) *Collector {
+	return &Collector{registry: reg, breakers: map[string]*resilience.Breaker{}, retriers: map[string]*resilience.Retrier{}}
 }
 
 // AddBreaker exports a breaker that lives outside the registry.
-func (c *Collector) AddBreaker(b *Breaker) {
+func (c *Collector) AddBreaker(b *resilience.Breaker) {
 	c.mu.Lock()
 	c.breakers[b.Name()] = b
 	c.mu.Unlock()
 }
 
 // AddRetrier exports a retrier's counters under the policy label name.
-func (c *Collector) AddRetrier(name string, r *Retrier) {
+func (c *Collector) AddRetrier(name string, r *resilience.Retrier) {
 	c.mu.Lock()
 	c.retriers[name] = r
 	c.mu.Unlock()
@@ -64,7 +69,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect sends the current values.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	var snaps []Snapshot
+	var snaps []resilience.Snapshot
 	if c.registry != nil {
 		snaps = c.registry.Snapshot()
 	}
@@ -77,14 +82,14 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		retriers = append(retriers, name)
 	}
 	sort.Strings(retriers)
-	stats := make([]RetryStats, len(retriers))
+	stats := make([]resilience.RetryStats, len(retriers))
 	for i, name := range retriers {
 		stats[i] = c.retriers[name].Stats()
 	}
 	c.mu.Unlock()
 
 	for _, s := range snaps {
-		for _, st := range States {
+		for _, st := range resilience.States {
 			v := 0.0
 			if s.State == st {
 				v = 1
@@ -98,7 +103,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(descBreakerCalls, prometheus.CounterValue, float64(v), s.Name, outcome)
 		}
 		until := 0.0
-		if s.State == StateOpen {
+		if s.State == resilience.StateOpen {
 			until = float64(s.OpenUntil.UnixNano()) / 1e9
 		}
 		ch <- prometheus.MustNewConstMetric(descBreakerOpenUntil, prometheus.GaugeValue, until, s.Name)

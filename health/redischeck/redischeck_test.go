@@ -1,7 +1,8 @@
-package health
+package redischeck
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/flywheel-stack/flywheel/health"
 	"github.com/flywheel-stack/flywheel/internal/testenv"
 )
 
@@ -34,20 +36,20 @@ func redisUser(t *testing.T, addr, password string) string {
 	return name
 }
 
-func TestRedisOptionsCheck(t *testing.T) {
+func TestDialCheck(t *testing.T) {
 	t.Parallel()
 	addr := testenv.RedisAddr(t)
 	user := redisUser(t, addr, "right-pw-1234")
 	tests := []struct {
 		name    string
 		opts    redis.Options
-		want    Status
+		want    health.Status
 		wantOut string
 	}{
-		{"reachable", redis.Options{Addr: addr}, StatusPass, ""},
-		{"right password", redis.Options{Addr: addr, Username: user, Password: "right-pw-1234"}, StatusPass, ""},
-		{"wrong port", redis.Options{Addr: "127.0.0.1:1"}, StatusFail, "connection refused"},
-		{"wrong password", redis.Options{Addr: addr, Username: user, Password: "wrong-pw-5678"}, StatusFail,
+		{"reachable", redis.Options{Addr: addr}, health.StatusPass, ""},
+		{"right password", redis.Options{Addr: addr, Username: user, Password: "right-pw-1234"}, health.StatusPass, ""},
+		{"wrong port", redis.Options{Addr: "127.0.0.1:1"}, health.StatusFail, "connection refused"},
+		{"wrong password", redis.Options{Addr: addr, Username: user, Password: "wrong-pw-5678"}, health.StatusFail,
 			"WRONGPASS invalid username-password pair"},
 	}
 	for _, tt := range tests {
@@ -55,7 +57,7 @@ func TestRedisOptionsCheck(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 			defer cancel()
-			r := RedisOptionsCheck(tt.opts)(ctx)
+			r := DialCheck(tt.opts)(ctx)
 			if r.Status != tt.want || !strings.Contains(r.Output, tt.wantOut) {
 				t.Errorf("got %q %q, want %q containing %q", r.Status, r.Output, tt.want, tt.wantOut)
 			}
@@ -69,12 +71,12 @@ func TestRedisOptionsCheck(t *testing.T) {
 func TestRedisCheckWithClient(t *testing.T) {
 	t.Parallel()
 	client := redis.NewClient(&redis.Options{Addr: testenv.RedisAddr(t)})
-	check := RedisCheck(client)
-	if r := check(t.Context()); r.Status != StatusPass {
+	check := Check(client)
+	if r := check(t.Context()); r.Status != health.StatusPass {
 		t.Fatalf("open client: %q %q", r.Status, r.Output)
 	}
 	_ = client.Close()
-	if r := check(t.Context()); r.Status != StatusFail || !strings.Contains(r.Output, "PING: redis: client is closed") {
+	if r := check(t.Context()); r.Status != health.StatusFail || !strings.Contains(r.Output, "PING: redis: client is closed") {
 		t.Errorf("closed client: %q %q", r.Status, r.Output)
 	}
 }
@@ -85,18 +87,18 @@ func TestRedisSpec(t *testing.T) {
 	user := redisUser(t, addr, "spec-pw-1234")
 	tests := []struct {
 		name string
-		spec Spec
-		want Status
+		spec health.Spec
+		want health.Status
 	}{
-		{"addr", Spec{Name: "r", Kind: "redis", Addr: addr}, StatusPass},
-		{"url", Spec{Name: "r", Kind: "redis", Addr: "redis://" + addr + "/0"}, StatusPass},
-		{"url with credentials", Spec{Name: "r", Kind: "redis", URL: "redis://" + user + ":spec-pw-1234@" + addr + "/0"}, StatusPass},
-		{"url with wrong password", Spec{Name: "r", Kind: "redis", URL: "redis://" + user + ":bad-pw-0000@" + addr + "/0"}, StatusFail},
+		{"addr", health.Spec{Name: "r", Kind: "redis", Addr: addr}, health.StatusPass},
+		{"url", health.Spec{Name: "r", Kind: "redis", Addr: "redis://" + addr + "/0"}, health.StatusPass},
+		{"url with credentials", health.Spec{Name: "r", Kind: "redis", URL: "redis://" + user + ":spec-pw-1234@" + addr + "/0"}, health.StatusPass},
+		{"url with wrong password", health.Spec{Name: "r", Kind: "redis", URL: "redis://" + user + ":bad-pw-0000@" + addr + "/0"}, health.StatusFail},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			checks, err := ChecksFromSpec(tt.spec)
+			checks, err := health.ChecksFromSpec(tt.spec)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -108,5 +110,24 @@ func TestRedisSpec(t *testing.T) {
 				t.Errorf("output leaks the password: %q", r.Output)
 			}
 		})
+	}
+}
+
+func TestSpecErrors(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, want string
+		spec       health.Spec
+	}{
+		{"no addr", "redis needs an addr", health.Spec{Name: "r", Kind: "redis"}},
+		{"bad url", "redis url", health.Spec{Name: "r", Kind: "redis", Addr: "redis://u:s3cret@h:x/zz"}},
+	} {
+		_, err := health.ChecksFromSpec(tt.spec)
+		if !errors.Is(err, health.ErrInvalidCheck) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want ErrInvalidCheck containing %q", tt.name, err, tt.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%s: error leaks the password: %v", tt.name, err)
+		}
 	}
 }
