@@ -2,6 +2,7 @@ package slo
 
 import (
 	"math"
+	"math/bits"
 	"time"
 
 	"github.com/flywheel-stack/flywheel/config"
@@ -92,11 +93,8 @@ func interToken(e *telemetry.Event, threshold time.Duration) Result {
 	if after < 0 {
 		return NotCounted
 	}
-	gaps := int64(e.TokensOut - 1)
-	if int64(threshold) > math.MaxInt64/gaps {
-		return Good // the allowance exceeds any duration
-	}
-	return goodIf(int64(after) <= int64(threshold)*gaps)
+	hi, allowed := bits.Mul64(uint64(threshold), uint64(e.TokensOut-1))
+	return goodIf(hi != 0 || uint64(after) <= allowed)
 }
 
 func goodIf(ok bool) Result {

@@ -63,6 +63,37 @@ func TestRecorderCountsPerMinute(t *testing.T) {
 	}
 }
 
+// TestMinutesSlots checks events whose minute shares a slot with another:
+// the slot's takeover by a later minute, and events too late for any
+// slot.
+func TestMinutesSlots(t *testing.T) {
+	t.Parallel()
+	m := NewMinutes(twoSLOs(t))
+	at := func(minute int) time.Time { return t0.Add(time.Duration(minute)*time.Minute + 30*time.Second) }
+	m.Add(0, at(2), Good)
+	m.Add(0, at(6), Bad)  // takes slot 2 over from minute 2
+	m.Add(0, at(2), Good) // late: slot 2 holds minute 6
+	m.Add(0, at(2), Bad)
+	m.Add(0, at(10), Good) // takes slot 2 over from minute 6
+	m.Add(0, at(7), NotCounted)
+	m.Add(1, at(3), Bad)
+	got := m.Drain()
+	minute := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Minute) }
+	want := []MinuteCount{
+		{SLO: "avail", Minute: minute(2), Good: 2, Bad: 1},
+		{SLO: "avail", Minute: minute(6), Bad: 1},
+		{SLO: "avail", Minute: minute(10), Good: 1},
+		{SLO: "fast", Minute: minute(3), Bad: 1},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Drain =\n%+v\nwant\n%+v", got, want)
+	}
+	m.Add(0, at(10), Good) // the slot still holds minute 10 after the drain
+	if got := m.Drain(); len(got) != 1 || got[0].Good != 1 || !got[0].Minute.Equal(minute(10)) {
+		t.Errorf("Drain after the first = %+v, want minute 10 with 1 good", got)
+	}
+}
+
 // TestRecorderConcurrent records from many goroutines and checks nothing is
 // lost (run with -race).
 func TestRecorderConcurrent(t *testing.T) {

@@ -31,6 +31,7 @@ telemetry, feedback and datasets that turn good answers into training data.`,
 	root.AddCommand(newInferencesCommand())
 	root.AddCommand(newFeedbackCommand())
 	root.AddCommand(newCatalogCommand())
+	root.AddCommand(newSLOCommand())
 	return root
 }
 
