@@ -52,6 +52,7 @@ type Evaluator struct {
 	log  *slog.Logger
 
 	mu       sync.Mutex
+	index    map[string]int // SLO name to position
 	hist     []*history
 	rows     [][]threshold // per SLO, per AlertWindows row
 	alerts   [][]alertState
@@ -89,8 +90,10 @@ func NewEvaluator(set *Set, opts EvaluatorOptions) *Evaluator {
 	if e.log == nil {
 		e.log = slog.Default()
 	}
+	e.index = make(map[string]int, set.Len())
 	for i := range set.Len() {
 		o := set.At(i)
+		e.index[o.Name()] = i
 		e.hist = append(e.hist, newHistory(int(o.Period/time.Minute)))
 		var rows []threshold
 		for _, w := range AlertWindows {
@@ -156,7 +159,7 @@ func (e *Evaluator) emptyStatus(now int64) []Status {
 // apply sets the history of each row's SLO and minute.
 func (e *Evaluator) apply(rows []MinuteCount) {
 	for _, r := range rows {
-		if i := e.set.Index(r.SLO); i >= 0 {
+		if i, ok := e.index[r.SLO]; ok {
 			e.hist[i].set(minuteOf(r.Minute), r.Good, r.Bad)
 		}
 	}
