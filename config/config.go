@@ -20,6 +20,8 @@ type Config struct {
 	Feedback Feedback `yaml:"feedback"`
 	// Capture decides what of each inference is recorded.
 	Capture Capture `yaml:"capture"`
+	// SLOs are the service level objectives judged on every inference.
+	SLOs []SLO `yaml:"slos"`
 }
 
 // Default returns the configuration of an empty file: every section at its
@@ -75,6 +77,7 @@ func (c *Config) Dependency(name string) (Dependency, bool) {
 // validate checks what spans sections: unique names and routes that name
 // defined backends.
 func (c *Config) validate(v *validator, _ string) {
+	c.validateSLOs(v)
 	names := func(n int, name func(int) string) []string {
 		out := make([]string, n)
 		for i := range out {

@@ -20,10 +20,13 @@ to remote and records every inference, with the feedback people give on it,
 in SQLite or PostgreSQL (inferences, feedback). It also tells which model fits
 a machine (catalog), pins container images by digest (images), simulates
 failing model servers (simulate), shows fallback and recovery end to end
-(demo) and measures what the gateway adds (bench).
+(demo), measures what the gateway adds (bench) and turns the objectives
+declared under slos: into Prometheus burn-rate rules with Sloth's names
+(slo rules).
 
-Planned, not built yet: SLOs and model monitoring, A/B experiments, and
-fine-tuning datasets built from stored answers.`,
+Planned, not built yet: objectives evaluated and acted on inside the
+gateway (slo status, alerts, demotion), model monitoring, A/B experiments,
+and fine-tuning datasets built from stored answers.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -38,6 +41,7 @@ fine-tuning datasets built from stored answers.`,
 	root.AddCommand(newInferencesCommand())
 	root.AddCommand(newFeedbackCommand())
 	root.AddCommand(newCatalogCommand())
+	root.AddCommand(newSLOCommand())
 	return root
 }
 
