@@ -13,7 +13,9 @@ var ErrNotFound = errors.New("not found")
 // safe for concurrent use.
 type Store interface {
 	// WriteInferences writes a batch in one transaction: all or none. An
-	// inference whose id is already stored is skipped.
+	// inference whose id is already stored is skipped. A batch holding a
+	// row the store cannot keep (one CheckInference refuses, or a value
+	// the database refuses) fails with an error matching ErrRejected.
 	WriteInferences(ctx context.Context, batch []Inference) error
 	// WriteFeedback writes f durably before it returns. When
 	// f.IdempotencyKey is already stored it writes nothing and returns the

@@ -72,6 +72,11 @@ func (s *Store) WriteInferences(ctx context.Context, batch []store.Inference) er
 	if len(batch) == 0 {
 		return nil
 	}
+	for i := range batch {
+		if err := store.CheckInference(&batch[i]); err != nil {
+			return fmt.Errorf("%s: %w", s.location, err)
+		}
+	}
 	if err := s.ready(ctx); err != nil {
 		return err
 	}

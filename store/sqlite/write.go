@@ -52,6 +52,9 @@ func (s *Store) WriteInferences(ctx context.Context, batch []store.Inference) er
 	if len(batch) == 0 {
 		return nil
 	}
+	if err := s.checkBatch(batch); err != nil {
+		return err
+	}
 	conn, err := s.writer.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("sqlite store %s: writer connection: %w", s.path, err)
@@ -104,7 +107,7 @@ func (s *Store) insertInferences(ctx context.Context, conn *sql.Conn, batch []st
 			_, err = tx.ExecContext(ctx, insertSQL(len(chunk)), args...)
 		}
 		if err != nil {
-			return fmt.Errorf("sqlite store %s: insert inferences: %w", s.path, err)
+			return fmt.Errorf("sqlite store %s: insert inferences: %w", s.path, markRejected(err))
 		}
 	}
 	if err = tx.Commit(); err != nil {
