@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 		{"Pagination", testPagination},
 		{"FeedbackRoundTrip", testFeedbackRoundTrip},
 		{"FeedbackIdempotent", testFeedbackIdempotent},
+		{"FeedbackKeyPerTarget", testFeedbackKeyPerTarget},
 		{"EpisodeFeedback", testEpisodeFeedback},
 		{"FeedbackPagination", testFeedbackPagination},
 		{"Prune", testPrune},
@@ -343,6 +344,38 @@ func testFeedbackIdempotent(t *testing.T, s store.Store) {
 	}
 	if c, _ := s.Counts(ctx); c.Feedback != 4 {
 		t.Errorf("Counts.Feedback = %d, want 4", c.Feedback)
+	}
+}
+
+// A key is scoped to its inference or episode: reusing it on another target
+// is new feedback, never the other target's (issue 10, item 7).
+func testFeedbackKeyPerTarget(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	base := SampleTime()
+	fb := func(inference, episode string, value float64) store.Feedback {
+		return store.Feedback{ID: newID(t), InferenceID: inference, EpisodeID: episode, Metric: "thumbs_up",
+			Kind: "boolean", Value: ptr(value), IdempotencyKey: "click-1", Created: base}
+	}
+	a, b := newID(t), newID(t)
+	targets := []store.Feedback{fb(a, "", 1), fb(b, "", 0), fb("", "episode-1", 1), fb("", "episode-2", 0), fb("", a, 1)}
+	for _, f := range targets {
+		got, created, err := s.WriteFeedback(ctx, f)
+		if err != nil || !created || got.ID != f.ID {
+			t.Fatalf("key click-1 on inference %q episode %q: got %s created %v, %v; want new feedback",
+				f.InferenceID, f.EpisodeID, got.ID, created, err)
+		}
+	}
+	for _, first := range targets {
+		again := first
+		again.ID = newID(t)
+		got, created, err := s.WriteFeedback(ctx, again)
+		if err != nil || created || got.ID != first.ID || got.InferenceID != first.InferenceID || got.EpisodeID != first.EpisodeID {
+			t.Errorf("repeat on inference %q episode %q: got %+v created %v, %v; want that target's first feedback",
+				first.InferenceID, first.EpisodeID, got, created, err)
+		}
+	}
+	if c, _ := s.Counts(ctx); c.Feedback != int64(len(targets)) {
+		t.Errorf("Counts.Feedback = %d, want %d", c.Feedback, len(targets))
 	}
 }
 
