@@ -2,46 +2,15 @@ package gateway
 
 import (
 	"net/http"
-	"strconv"
+
+	"github.com/flywheel-stack/flywheel/internal/apierror"
 )
 
 // apiError is an error in OpenAI's shape:
 // {"error":{"message":...,"type":...,"param":...,"code":...}}.
-type apiError struct {
-	Status  int
-	Message string
-	Type    string
-	Param   string
-	Code    string
-}
+type apiError = apierror.Error
 
 // writeError writes e in OpenAI's error shape.
-func writeError(w http.ResponseWriter, e apiError) {
-	buf := make([]byte, 0, 128+len(e.Message))
-	buf = append(buf, `{"error":{"message":`...)
-	buf = strconv.AppendQuote(buf, e.Message)
-	buf = append(buf, `,"type":`...)
-	buf = strconv.AppendQuote(buf, e.Type)
-	buf = append(buf, `,"param":`...)
-	if e.Param == "" {
-		buf = append(buf, "null"...)
-	} else {
-		buf = strconv.AppendQuote(buf, e.Param)
-	}
-	buf = append(buf, `,"code":`...)
-	if e.Code == "" {
-		buf = append(buf, "null"...)
-	} else {
-		buf = strconv.AppendQuote(buf, e.Code)
-	}
-	buf = append(buf, "}}\n"...)
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(buf)))
-	w.WriteHeader(e.Status)
-	_, _ = w.Write(buf)
-}
+func writeError(w http.ResponseWriter, e apiError) { apierror.Write(w, e) }
 
-func badRequest(msg, param, code string) apiError {
-	return apiError{Status: http.StatusBadRequest, Message: msg, Type: "invalid_request_error", Param: param, Code: code}
-}
+func badRequest(msg, param, code string) apiError { return apierror.BadRequest(msg, param, code) }

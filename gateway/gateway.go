@@ -21,6 +21,7 @@ import (
 	"github.com/flywheel-stack/flywheel/backend"
 	"github.com/flywheel-stack/flywheel/clock"
 	"github.com/flywheel-stack/flywheel/config"
+	"github.com/flywheel-stack/flywheel/feedback"
 	"github.com/flywheel-stack/flywheel/resilience"
 	"github.com/flywheel-stack/flywheel/telemetry"
 )
@@ -34,9 +35,9 @@ type Options struct {
 	Breakers *resilience.Registry
 	// Sink receives one event per finished request. nil: none.
 	Sink telemetry.Sink
-	// Feedback, if set, is where POST /v1/feedback writes. nil: that
-	// endpoint answers 503.
-	Feedback *Feedback
+	// Feedback, if set, serves POST /v1/feedback (package feedback). nil:
+	// that endpoint answers 503.
+	Feedback feedback.Endpoint
 	// Logger receives structured logs. nil: slog.Default().
 	Logger *slog.Logger
 	// Clock is the time source. nil: the real clock.
@@ -58,7 +59,7 @@ type Gateway struct {
 	modelNames []string          // routes and direct targets, sorted, for errors
 	breakers   *resilience.Registry
 	sink       telemetry.Sink
-	feedback   *Feedback
+	feedback   feedback.Endpoint
 	live       liveInferences // requests in progress, for feedback that beats their event
 	log        *slog.Logger
 	clk        clock.Clock

@@ -34,16 +34,16 @@ func (l *liveInferences) remove(id, episode string) {
 	l.mu.Unlock()
 }
 
-// has reports whether the inference is being served.
-func (l *liveInferences) has(id string) bool {
+// Pending reports whether the inference is being served (feedback.Pending).
+func (l *liveInferences) Pending(id string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_, ok := l.ids[id]
 	return ok
 }
 
-// hasEpisode reports whether a request of the episode is being served.
-func (l *liveInferences) hasEpisode(episode string) bool {
+// PendingEpisode reports whether a request of the episode is being served.
+func (l *liveInferences) PendingEpisode(episode string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.episodes[episode] > 0

@@ -26,9 +26,18 @@ type Feedback struct {
 	Comment string `json:"comment,omitempty"`
 	// Demonstration is an optional ideal answer sent with any metric.
 	Demonstration string `json:"demonstration,omitempty"`
-	// IdempotencyKey, when not "", makes a repeated write return the first
-	// one's feedback instead of adding another.
+	// IdempotencyKey, when not "", makes a repeated write on the same
+	// inference or episode return the first one's feedback instead of
+	// adding another.
 	IdempotencyKey string `json:"idempotency_key,omitempty"`
 	// Created is when the gateway received the feedback.
 	Created time.Time `json:"created"`
+}
+
+// SamePayload reports whether f and o say the same thing about the same
+// target: what a repeat under one idempotency key must send.
+func (f *Feedback) SamePayload(o *Feedback) bool {
+	sameValue := f.Value == nil && o.Value == nil || f.Value != nil && o.Value != nil && *f.Value == *o.Value
+	return sameValue && f.InferenceID == o.InferenceID && f.EpisodeID == o.EpisodeID && f.Metric == o.Metric &&
+		f.Kind == o.Kind && f.Text == o.Text && f.Comment == o.Comment && f.Demonstration == o.Demonstration
 }

@@ -13,11 +13,16 @@ var ErrNotFound = errors.New("not found")
 // safe for concurrent use.
 type Store interface {
 	// WriteInferences writes a batch in one transaction: all or none. An
-	// inference whose id is already stored is skipped.
+	// inference whose id is already stored is skipped. A batch holding a
+	// row the store cannot keep (one CheckInference refuses, or a value
+	// the database refuses) fails with an error matching ErrRejected.
 	WriteInferences(ctx context.Context, batch []Inference) error
 	// WriteFeedback writes f durably before it returns. When
-	// f.IdempotencyKey is already stored it writes nothing and returns the
-	// stored feedback with created false.
+	// f.IdempotencyKey is already stored on the same target (f's inference,
+	// or f's episode) it writes nothing and returns the stored feedback
+	// with created false; a key is scoped to its target, so the same key
+	// on another inference or episode is new feedback. A field over its
+	// limit (CheckFeedback) fails with an error matching ErrRejected.
 	WriteFeedback(ctx context.Context, f Feedback) (stored Feedback, created bool, err error)
 	// Inference returns one inference, or ErrNotFound.
 	Inference(ctx context.Context, id string) (Inference, error)

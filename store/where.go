@@ -106,6 +106,19 @@ func (d Dialect) FeedbackWhere(q FeedbackQuery) Where {
 	return w
 }
 
+// IdempotencyWhere selects the feedback stored under f's idempotency key
+// on f's target: a key is scoped to its inference or episode.
+func IdempotencyWhere(f Feedback) Where {
+	var w Where
+	w.Add("idempotency_key = ?", f.IdempotencyKey)
+	if f.InferenceID != "" {
+		w.Add("inference_id = ?", f.InferenceID)
+	} else {
+		w.Add("episode_id = ?", f.EpisodeID)
+	}
+	return w
+}
+
 // OrderLimit is the tail of a listing query: newest (highest id) first,
 // at most limit rows.
 func OrderLimit(limit int) string {

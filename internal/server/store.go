@@ -7,7 +7,7 @@ import (
 
 	"github.com/flywheel-stack/flywheel/clock"
 	"github.com/flywheel-stack/flywheel/config"
-	"github.com/flywheel-stack/flywheel/gateway"
+	"github.com/flywheel-stack/flywheel/feedback"
 	"github.com/flywheel-stack/flywheel/health"
 	"github.com/flywheel-stack/flywheel/store"
 	"github.com/flywheel-stack/flywheel/store/writer"
@@ -22,7 +22,7 @@ type storeParts struct {
 	writer     *writer.Writer
 	sinks      []telemetry.Sink
 	collectors []prometheus.Collector
-	feedback   *gateway.Feedback
+	feedback   feedback.Endpoint
 	checks     []health.Check
 }
 
@@ -32,7 +32,8 @@ func newStoreParts(cfg *config.Config, opts Options) storeParts {
 	}
 	w := newWriter(cfg, opts.Store, opts.Logger, opts.Clock)
 	return storeParts{writer: w, sinks: []telemetry.Sink{w}, collectors: []prometheus.Collector{w},
-		feedback: &gateway.Feedback{Store: opts.Store, Pending: w}, checks: []health.Check{storeCheck(opts.Store, w)}}
+		feedback: feedback.New(feedback.Options{Store: opts.Store, Queued: w, Metrics: cfg.Feedback.Metrics,
+			Logger: opts.Logger, Clock: opts.Clock}), checks: []health.Check{storeCheck(opts.Store, w)}}
 }
 
 // close stops the writer of a server that failed to build.

@@ -114,12 +114,32 @@ func (s *Store) ready(ctx context.Context) error {
 	return s.ensureMigrated(ctx)
 }
 
-// wrap names the store and marks connection failures with ErrUnavailable.
+// wrap names the store, marks connection failures with ErrUnavailable
+// and a row's refused values with store.ErrRejected.
 func (s *Store) wrap(what string, err error) error {
-	if isConnError(err) {
+	switch {
+	case isConnError(err):
 		return fmt.Errorf("%s: %s: %w: %w", s.location, what, ErrUnavailable, err)
+	case isRowError(err):
+		return fmt.Errorf("%s: %s: %w: %w", s.location, what, store.ErrRejected, err)
 	}
 	return fmt.Errorf("%s: %s: %w", s.location, what, err)
+}
+
+// isRowError reports whether the server refused a statement because of the
+// values it carries: SQLSTATE class 22 (data exception), 23 (integrity
+// constraint violation) or 54 (program limit exceeded, such as an index
+// row over its size limit).
+func isRowError(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || len(pgErr.Code) != 5 {
+		return false
+	}
+	switch pgErr.Code[:2] {
+	case "22", "23", "54":
+		return true
+	}
+	return false
 }
 
 // isConnError reports whether err means the server could not be reached or

@@ -72,6 +72,11 @@ func (s *Store) WriteInferences(ctx context.Context, batch []store.Inference) er
 	if len(batch) == 0 {
 		return nil
 	}
+	for i := range batch {
+		if err := store.CheckInference(&batch[i]); err != nil {
+			return fmt.Errorf("%s: %w", s.location, err)
+		}
+	}
 	if err := s.ready(ctx); err != nil {
 		return err
 	}
@@ -106,10 +111,16 @@ func (s *Store) writeSkippingDuplicates(ctx context.Context, batch []store.Infer
 	return nil
 }
 
-// WriteFeedback writes f; it is committed when WriteFeedback returns.
+// WriteFeedback writes f; it is committed when WriteFeedback returns. A
+// key already stored on the same inference or episode (either partial
+// unique index; ON CONFLICT without a target covers both) writes nothing
+// and returns the stored feedback.
 func (s *Store) WriteFeedback(ctx context.Context, f store.Feedback) (store.Feedback, bool, error) {
 	if err := s.ready(ctx); err != nil {
 		return store.Feedback{}, false, err
+	}
+	if err := store.CheckFeedback(&f); err != nil {
+		return store.Feedback{}, false, fmt.Errorf("%s: %w", s.location, err)
 	}
 	id, err := uuid.Parse(f.ID)
 	if err != nil {
@@ -130,7 +141,7 @@ func (s *Store) WriteFeedback(ctx context.Context, f store.Feedback) (store.Feed
 	}
 	tag, err := s.pool.Exec(ctx, `INSERT INTO feedback (id, inference_id, episode_id, metric, kind, value, text,
 		comment, demonstration, idempotency_key, created) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
-		ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
+		ON CONFLICT DO NOTHING`,
 		[16]byte(id), inference, f.EpisodeID, f.Metric, f.Kind, f.Value, f.Text, f.Comment, f.Demonstration, key, f.Created)
 	if err != nil {
 		return store.Feedback{}, false, s.wrap("insert feedback", err)
@@ -138,7 +149,7 @@ func (s *Store) WriteFeedback(ctx context.Context, f store.Feedback) (store.Feed
 	if tag.RowsAffected() == 1 {
 		return f, true, nil
 	}
-	list, err := s.feedbackWhere(ctx, store.Where{Conds: []string{"idempotency_key = ?"}, Args: []any{f.IdempotencyKey}}, 1)
+	list, err := s.feedbackWhere(ctx, store.IdempotencyWhere(f), 1)
 	if err != nil {
 		return store.Feedback{}, false, err
 	}

@@ -52,6 +52,9 @@ func (s *Store) WriteInferences(ctx context.Context, batch []store.Inference) er
 	if len(batch) == 0 {
 		return nil
 	}
+	if err := s.checkBatch(batch); err != nil {
+		return err
+	}
 	conn, err := s.writer.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("sqlite store %s: writer connection: %w", s.path, err)
@@ -104,7 +107,7 @@ func (s *Store) insertInferences(ctx context.Context, conn *sql.Conn, batch []st
 			_, err = tx.ExecContext(ctx, insertSQL(len(chunk)), args...)
 		}
 		if err != nil {
-			return fmt.Errorf("sqlite store %s: insert inferences: %w", s.path, err)
+			return fmt.Errorf("sqlite store %s: insert inferences: %w", s.path, markRejected(err))
 		}
 	}
 	if err = tx.Commit(); err != nil {
@@ -113,15 +116,20 @@ func (s *Store) insertInferences(ctx context.Context, conn *sql.Conn, batch []st
 	return nil
 }
 
-// WriteFeedback writes f and commits before it returns.
+// WriteFeedback writes f and commits before it returns. A key already
+// stored on the same inference or episode writes nothing and returns the
+// stored feedback.
 func (s *Store) WriteFeedback(ctx context.Context, f store.Feedback) (store.Feedback, bool, error) {
+	if err := store.CheckFeedback(&f); err != nil {
+		return store.Feedback{}, false, fmt.Errorf("sqlite store %s: %w", s.path, err)
+	}
 	var key any
 	if f.IdempotencyKey != "" {
 		key = f.IdempotencyKey
 	}
 	res, err := s.writer.ExecContext(ctx, `INSERT INTO feedback (id, inference_id, episode_id, metric, kind, value,
 		text, comment, demonstration, idempotency_key, created_us) VALUES (?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
+		ON CONFLICT (inference_id, episode_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
 		f.ID, f.InferenceID, f.EpisodeID, f.Metric, f.Kind, f.Value, f.Text, f.Comment, f.Demonstration, key,
 		micros(f.Created))
 	if err != nil {
@@ -133,7 +141,7 @@ func (s *Store) WriteFeedback(ctx context.Context, f store.Feedback) (store.Feed
 	if n, err := res.RowsAffected(); err == nil && n == 1 {
 		return f, true, nil
 	}
-	page, err := s.feedbackWhere(ctx, s.writer, store.Where{Conds: []string{"idempotency_key = ?"}, Args: []any{f.IdempotencyKey}}, 1)
+	page, err := s.feedbackWhere(ctx, s.writer, store.IdempotencyWhere(f), 1)
 	if err != nil {
 		return store.Feedback{}, false, err
 	}

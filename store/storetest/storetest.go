@@ -31,11 +31,14 @@ func Run(t *testing.T, open Opener) {
 		{"Pagination", testPagination},
 		{"FeedbackRoundTrip", testFeedbackRoundTrip},
 		{"FeedbackIdempotent", testFeedbackIdempotent},
+		{"FeedbackKeyPerTarget", testFeedbackKeyPerTarget},
 		{"EpisodeFeedback", testEpisodeFeedback},
 		{"FeedbackPagination", testFeedbackPagination},
 		{"Prune", testPrune},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"LargeBatch", testLargeBatch},
+		{"RejectedRowFailsItsBatch", testRejectedRow},
+		{"ClientStringsAtTheirLimits", testStringsAtLimits},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -344,6 +347,38 @@ func testFeedbackIdempotent(t *testing.T, s store.Store) {
 	}
 }
 
+// A key is scoped to its inference or episode: reusing it on another target
+// is new feedback, never the other target's (issue 10, item 7).
+func testFeedbackKeyPerTarget(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	base := SampleTime()
+	fb := func(inference, episode string, value float64) store.Feedback {
+		return store.Feedback{ID: newID(t), InferenceID: inference, EpisodeID: episode, Metric: "thumbs_up",
+			Kind: "boolean", Value: ptr(value), IdempotencyKey: "click-1", Created: base}
+	}
+	a, b := newID(t), newID(t)
+	targets := []store.Feedback{fb(a, "", 1), fb(b, "", 0), fb("", "episode-1", 1), fb("", "episode-2", 0), fb("", a, 1)}
+	for _, f := range targets {
+		got, created, err := s.WriteFeedback(ctx, f)
+		if err != nil || !created || got.ID != f.ID {
+			t.Fatalf("key click-1 on inference %q episode %q: got %s created %v, %v; want new feedback",
+				f.InferenceID, f.EpisodeID, got.ID, created, err)
+		}
+	}
+	for _, first := range targets {
+		again := first
+		again.ID = newID(t)
+		got, created, err := s.WriteFeedback(ctx, again)
+		if err != nil || created || got.ID != first.ID || got.InferenceID != first.InferenceID || got.EpisodeID != first.EpisodeID {
+			t.Errorf("repeat on inference %q episode %q: got %+v created %v, %v; want that target's first feedback",
+				first.InferenceID, first.EpisodeID, got, created, err)
+		}
+	}
+	if c, _ := s.Counts(ctx); c.Feedback != int64(len(targets)) {
+		t.Errorf("Counts.Feedback = %d, want %d", c.Feedback, len(targets))
+	}
+}
+
 func testEpisodeFeedback(t *testing.T, s store.Store) {
 	base := SampleTime()
 	ctx := context.Background()
@@ -509,5 +544,57 @@ func testLargeBatch(t *testing.T, s store.Store) {
 	got, err := s.Inference(ctx, batch[777].ID)
 	if err != nil || got.Response != batch[777].Response {
 		t.Errorf("Inference from a large batch: %v (response %d bytes)", err, len(got.Response))
+	}
+}
+
+// A row no store keeps fails its batch (all or none) with ErrRejected, so
+// that the writer can write the others without it; a value one database
+// refuses and another keeps (a NUL byte) is stored or refused the same way.
+func testRejectedRow(t *testing.T, s store.Store) {
+	base := SampleTime()
+	ctx := context.Background()
+	cases := []struct {
+		name      string
+		change    func(*store.Inference)
+		mayBeKept bool
+	}{
+		{"episode id over the limit", func(in *store.Inference) { in.EpisodeID = strings.Repeat("e", 20000) }, false},
+		{"user over the limit", func(in *store.Inference) { in.User = strings.Repeat("u", store.MaxUser+1) }, false},
+		{"id not a uuid", func(in *store.Inference) { in.ID = "not-a-uuid" }, false},
+		{"nul byte", func(in *store.Inference) { in.Response = "a\x00b" }, true},
+	}
+	for _, tc := range cases {
+		good, bad := Sample(newID(t), base), Sample(newID(t), base)
+		tc.change(&bad)
+		err := s.WriteInferences(ctx, []store.Inference{good, bad})
+		if err == nil && tc.mayBeKept {
+			continue
+		}
+		if !errors.Is(err, store.ErrRejected) {
+			t.Errorf("%s: WriteInferences = %v, want an error matching store.ErrRejected", tc.name, err)
+		}
+		if _, err := s.Inference(ctx, good.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s: the good row of the refused batch: %v, want not stored (all or none)", tc.name, err)
+		}
+		write(t, s, good) // alone it is written
+	}
+}
+
+// Client strings at their limits, in multi-byte characters, round-trip.
+func testStringsAtLimits(t *testing.T, s store.Store) {
+	in := Sample(newID(t), SampleTime())
+	in.EpisodeID = store.Truncate(strings.Repeat("é", store.MaxEpisodeID), store.MaxEpisodeID)
+	in.User = strings.Repeat("u", store.MaxUser)
+	write(t, s, in)
+	got, err := s.Inference(context.Background(), in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equalInference(t, got, in)
+	f := store.Feedback{ID: newID(t), EpisodeID: in.EpisodeID, Metric: "note", Kind: "comment",
+		Text: strings.Repeat("t", store.MaxText), Comment: strings.Repeat("c", store.MaxComment),
+		IdempotencyKey: strings.Repeat("k", store.MaxIdempotencyKey), Created: SampleTime()}
+	if _, created, err := s.WriteFeedback(context.Background(), f); err != nil || !created {
+		t.Fatalf("WriteFeedback at the limits: created %v, %v", created, err)
 	}
 }

@@ -45,6 +45,7 @@ func (c capturer) apply(q *queued) store.Inference {
 	}
 	in.User = clean(in.User)
 	in.EpisodeID = clean(in.EpisodeID)
+	store.FitInference(&in)
 	return in
 }
 

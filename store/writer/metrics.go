@@ -2,6 +2,25 @@ package writer
 
 import "github.com/prometheus/client_golang/prometheus"
 
+// Reasons an event is dropped: the reason label of
+// flywheel_telemetry_dropped_total.
+const (
+	// reasonQueueFull: the queue held QueueSize events (the store could
+	// not keep up).
+	reasonQueueFull = "queue_full"
+	// reasonWriteFailed: its batch could not be written (the store refused
+	// the transaction or was unreachable).
+	reasonWriteFailed = "write_failed"
+	// reasonRejected: the store refused this event's row alone
+	// (store.ErrRejected); the rest of its batch was written.
+	reasonRejected = "rejected"
+	// reasonClosed: recorded after Close, during shutdown.
+	reasonClosed = "closed"
+)
+
+// dropReasons are exported at 0 from the start.
+var dropReasons = []string{reasonQueueFull, reasonWriteFailed, reasonRejected, reasonClosed}
+
 // metrics are the writer's Prometheus metrics, under flywheel_telemetry_.
 type metrics struct {
 	dropped  *prometheus.CounterVec
@@ -16,7 +35,7 @@ type metrics struct {
 func newMetrics(w *Writer) *metrics {
 	m := &metrics{
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "flywheel_telemetry_dropped_total",
-			Help: "Inference events not stored, by reason: queue_full (the writer could not keep up) or write_failed (the store refused or was unreachable)."},
+			Help: "Inference events not stored, by reason: queue_full (the writer could not keep up), write_failed (the store failed the batch or was unreachable), rejected (the store refused that event's row alone; the rest of its batch was written) or closed (recorded after the writer closed, at shutdown)."},
 			[]string{"reason"}),
 		written: prometheus.NewCounter(prometheus.CounterOpts{Name: "flywheel_telemetry_written_total",
 			Help: "Inference events written to the store."}),
@@ -33,7 +52,7 @@ func newMetrics(w *Writer) *metrics {
 			Help: "The most inference events the queue holds before it drops (store.queue_size)."},
 			func() float64 { return float64(w.opts.QueueSize) }),
 	}
-	for _, reason := range []string{"queue_full", "write_failed"} {
+	for _, reason := range dropReasons {
 		m.dropped.WithLabelValues(reason) // exported at 0 from the start
 	}
 	return m

@@ -10,7 +10,9 @@ package writer
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -91,13 +93,13 @@ type Writer struct {
 	metrics  *metrics
 	parallel int // batches written at once
 
-	mu       sync.Mutex
-	queue    []queued             // waiting, oldest first
-	inflight map[*queued][]queued // batches taken and not yet written: still Pending
-	closed   bool
-	lastErr  error     // the last write's error; nil after a success
-	lastLog  time.Time // of the last drop log
-	dropped  int64     // since the last drop log
+	mu      sync.Mutex
+	queue   []queued     // waiting, oldest first
+	pending pendingIndex // the queue and the batches being written
+	closed  bool
+	lastErr error     // the last write's error; nil after a success
+	lastLog time.Time // of the last drop log
+	dropped int64     // since the last drop log
 
 	wake chan struct{} // a batch is ready, or Close was called
 	done chan struct{} // the loop has exited
@@ -116,7 +118,7 @@ var _ telemetry.Sink = (*Writer)(nil)
 func New(st store.Store, opts Options) *Writer {
 	opts.defaults()
 	w := &Writer{st: st, opts: opts, capture: newCapturer(opts.Capture),
-		queue: make([]queued, 0, opts.BatchSize), inflight: map[*queued][]queued{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+		queue: make([]queued, 0, opts.BatchSize), pending: newPendingIndex(opts.BatchSize), wake: make(chan struct{}, 1), done: make(chan struct{})}
 	w.parallel = 1
 	if p, ok := st.(store.ParallelWriter); ok {
 		w.parallel = max(p.ParallelWrites(), 1)
@@ -133,19 +135,31 @@ func (w *Writer) Record(e *telemetry.Event) {
 		return
 	}
 	q := queued{inf: fromEvent(e), stream: e.Stream}
-	if w.capture.cfg.Prompts {
-		q.inf.Request = string(e.Request) // the gateway may reuse its buffer
-	}
-	if e.ResponseBody != nil && w.capture.cfg.Responses {
-		q.rawResponse = append([]byte(nil), e.ResponseBody...)
+	if e.HTTPStatus == http.StatusUnauthorized {
+		// Anyone can send a request without a key: its row keeps no
+		// string the client chose, so it stays small.
+		q.inf.EpisodeID, q.inf.User, q.inf.Response = q.inf.ID, "", ""
+	} else {
+		if w.capture.cfg.Prompts {
+			q.inf.Request = string(e.Request) // the gateway may reuse its buffer
+		}
+		if e.ResponseBody != nil && w.capture.cfg.Responses {
+			q.rawResponse = append([]byte(nil), e.ResponseBody...)
+		}
 	}
 	w.mu.Lock()
-	if w.closed || len(w.queue) >= w.opts.QueueSize {
-		w.dropLocked(1, "queue_full", nil)
+	switch {
+	case w.closed:
+		w.dropLocked(1, reasonClosed, nil)
+		w.mu.Unlock()
+		return
+	case len(w.queue) >= w.opts.QueueSize:
+		w.dropLocked(1, reasonQueueFull, nil)
 		w.mu.Unlock()
 		return
 	}
 	w.queue = append(w.queue, q)
+	w.pending.add(&w.queue[len(w.queue)-1])
 	if len(w.queue) == w.opts.BatchSize {
 		select { // under mu: Close closes wake under mu too
 		case w.wake <- struct{}{}:
@@ -166,44 +180,6 @@ func fromEvent(e *telemetry.Event) store.Inference {
 		Latency: e.Latency(), TimeToFirstToken: e.TimeToFirstToken, TokensIn: e.TokensIn, TokensOut: e.TokensOut,
 		TokensPerSecond: e.TokensPerSecond(), Response: e.Response,
 	}
-}
-
-// Pending reports whether the inference id is queued or being written: it
-// has been recorded and is not in the store yet. A caller that checks
-// Pending before the store sees every recorded inference in one or the
-// other.
-func (w *Writer) Pending(id string) bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return has(w.queue, func(q *queued) bool { return q.inf.ID == id }) ||
-		hasInflight(w.inflight, func(q *queued) bool { return q.inf.ID == id })
-}
-
-// PendingEpisode reports whether an inference of the episode is queued or
-// being written.
-func (w *Writer) PendingEpisode(episode string) bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return has(w.queue, func(q *queued) bool { return q.inf.EpisodeID == episode }) ||
-		hasInflight(w.inflight, func(q *queued) bool { return q.inf.EpisodeID == episode })
-}
-
-func hasInflight(batches map[*queued][]queued, match func(*queued) bool) bool {
-	for _, b := range batches {
-		if has(b, match) {
-			return true
-		}
-	}
-	return false
-}
-
-func has(list []queued, match func(*queued) bool) bool {
-	for i := range list {
-		if match(&list[i]) {
-			return true
-		}
-	}
-	return false
 }
 
 // Depth returns the number of queued events.
@@ -320,7 +296,6 @@ func (w *Writer) take(onlyWhole bool) *batch {
 	}
 	b := &batch{queued: w.queue[:n:n]}
 	w.queue = w.queue[n:]
-	w.inflight[&b.queued[0]] = b.queued
 	w.mu.Unlock()
 	b.rows = make([]store.Inference, n)
 	for i := range b.queued {
@@ -330,26 +305,64 @@ func (w *Writer) take(onlyWhole bool) *batch {
 }
 
 // write writes one batch in one transaction and counts it as written or
-// dropped.
+// dropped. When the store rejects a row (store.ErrRejected) the batch is
+// split and each half written on its own, down to the rejected rows, which
+// are dropped alone: one bad row cannot cost the others their record.
 func (w *Writer) write(ctx context.Context, b *batch) {
 	start := w.opts.Clock.Now()
-	wctx, cancel := context.WithTimeout(ctx, w.opts.WriteTimeout)
-	err := w.st.WriteInferences(wctx, b.rows)
-	cancel()
+	var res writeResult
+	w.writeRows(ctx, b.rows, &res)
 	w.metrics.latency.Observe(w.opts.Clock.Since(start).Seconds())
 
-	n := len(b.queued)
 	w.mu.Lock()
-	delete(w.inflight, &b.queued[0])
-	w.lastErr = err
-	if err != nil {
-		w.dropLocked(n, "write_failed", err)
-	} else {
-		w.metrics.written.Add(float64(n))
-		w.metrics.batches.Inc()
+	for i := range b.queued {
+		w.pending.remove(&b.queued[i])
+	}
+	w.lastErr = res.failed
+	if res.failed != nil {
+		w.dropLocked(res.failedRows, reasonWriteFailed, res.failed)
+	}
+	if res.rejected > 0 {
+		w.dropLocked(res.rejected, reasonRejected, res.rejectedErr)
+	}
+	if res.written > 0 {
+		w.metrics.written.Add(float64(res.written))
+		w.metrics.batches.Add(float64(res.transactions))
 	}
 	w.mu.Unlock()
 	clear(b.queued)
+}
+
+// writeResult adds up the transactions of one batch.
+type writeResult struct {
+	written, transactions int
+	rejected              int
+	rejectedErr           error // the last rejection, for the log
+	failedRows            int
+	failed                error // the last failure that was not a rejection
+}
+
+// writeRows writes rows in one transaction, or, when the store rejects a
+// row, each half on its own.
+func (w *Writer) writeRows(ctx context.Context, rows []store.Inference, res *writeResult) {
+	wctx, cancel := context.WithTimeout(ctx, w.opts.WriteTimeout)
+	err := w.st.WriteInferences(wctx, rows)
+	cancel()
+	switch {
+	case err == nil:
+		res.written += len(rows)
+		res.transactions++
+	case !errors.Is(err, store.ErrRejected):
+		res.failedRows += len(rows)
+		res.failed = err
+	case len(rows) == 1:
+		res.rejected++
+		res.rejectedErr = err
+	default:
+		half := len(rows) / 2
+		w.writeRows(ctx, rows[:half], res)
+		w.writeRows(ctx, rows[half:], res)
+	}
 }
 
 // drainWake consumes a size signal sent while the last flush ran (its

@@ -300,6 +300,35 @@ func TestCloseFlushesTheQueue(t *testing.T) {
 	}
 }
 
+// An event recorded after Close (a request the shutdown grace cut) is
+// counted and logged as closed, not as queue_full: the queue had room.
+func TestRecordAfterCloseIsCountedAsClosed(t *testing.T) {
+	clk := clock.NewFake(time.Unix(1772366400, 0))
+	st := newGatedStore(t)
+	var logs strings.Builder
+	w := writer.New(st, writer.Options{QueueSize: 100, BatchSize: 50, FlushInterval: time.Hour, Clock: clk,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	w.Record(event(clk.Now()))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.Record(event(clk.Now()))
+	if got := testutil.ToFloat64(dropped(t, w, "closed")); got != 1 {
+		t.Errorf("dropped{closed} = %g, want 1", got)
+	}
+	if got := testutil.ToFloat64(dropped(t, w, "queue_full")); got != 0 {
+		t.Errorf("dropped{queue_full} = %g, want 0: the queue had room", got)
+	}
+	if !strings.Contains(logs.String(), "reason=closed") || strings.Contains(logs.String(), "queue_full") {
+		t.Errorf("log = %q, want the drop logged with reason=closed", logs.String())
+	}
+	if got := st.count(t); got != 1 {
+		t.Errorf("stored %d, want the event recorded before Close", got)
+	}
+}
+
 func TestRetentionPrunesInBatches(t *testing.T) {
 	start := time.Unix(1772366400, 0)
 	clk := clock.NewFake(start)
