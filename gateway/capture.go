@@ -12,14 +12,14 @@ const HeaderUser = "X-Flywheel-User"
 // is by inference id; redaction and text extraction happen in the writer,
 // off the request path.
 func (g *Gateway) capture(ev *telemetry.Event, body []byte) {
-	c := &g.cfg.Capture
-	if g.feedback == nil || !(c.Prompts || c.Responses) || !telemetry.Sampled(ev.InferenceID, c.SampleRate) {
+	if g.feedback == nil {
 		return
 	}
-	if c.Prompts {
+	kept := g.cfg.Capture.Decide(ev.InferenceID)
+	if kept.Prompt {
 		ev.Request = body
 	}
-	if c.Responses {
+	if kept.Response {
 		ev.ResponseBody = []byte{} // non-nil: capture the answer
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/flywheel-stack/flywheel/simulate"
 	"github.com/flywheel-stack/flywheel/store"
 	"github.com/flywheel-stack/flywheel/store/sqlite"
-	"github.com/flywheel-stack/flywheel/store/writer"
 	"github.com/flywheel-stack/flywheel/telemetry"
 	"github.com/google/uuid"
 )
@@ -167,7 +166,7 @@ func TestInferenceIsStoredWithCaptureRules(t *testing.T) {
 		got.Status != "ok" || got.HTTPStatus != 200 || got.Attempts != 1 || got.TokensOut == 0 || got.Latency <= 0 {
 		t.Errorf("stored inference = %+v", got)
 	}
-	if got.User != writer.HashUser("bob") {
+	if got.User != config.HashUser("bob") {
 		t.Errorf("user = %q, want the hash of bob", got.User)
 	}
 	if strings.Contains(got.Request, "sk-abcdef123456") || !strings.Contains(got.Request, "my key is [REDACTED]") {
@@ -181,7 +180,7 @@ func TestInferenceIsStoredWithCaptureRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sgot.Stream || sgot.User != writer.HashUser("carol") || sgot.Response == "" || !strings.Contains(sbody, firstWord(sgot.Response)) {
+	if !sgot.Stream || sgot.User != config.HashUser("carol") || sgot.Response == "" || !strings.Contains(sbody, firstWord(sgot.Response)) {
 		t.Errorf("stored stream = user %q stream %v response %q", sgot.User, sgot.Stream, sgot.Response)
 	}
 	if sgot.EpisodeID != sid {

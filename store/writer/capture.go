@@ -3,8 +3,6 @@ package writer
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"unicode/utf8"
@@ -35,15 +33,7 @@ func (c capturer) apply(q *queued) store.Inference {
 		in.Response = ""
 	}
 	in.Request, in.Response = c.redact(in.Request), c.redact(in.Response)
-	switch c.cfg.User {
-	case config.UserNone:
-		in.User = ""
-	case config.UserHashed:
-		if in.User != "" {
-			in.User = HashUser(in.User)
-		}
-	}
-	in.User = clean(in.User)
+	in.User = clean(c.cfg.StoredUser(in.User))
 	in.EpisodeID = clean(in.EpisodeID)
 	store.FitInference(&in)
 	return in
@@ -77,14 +67,6 @@ func clean(s string) string {
 		s = strings.ReplaceAll(s, "\x00", "")
 	}
 	return s
-}
-
-// HashUser is how capture.user: hashed stores a user: the first 16 bytes of
-// its SHA-256, in hex. The same user always gets the same hash, so
-// per-user statistics still work, but the name is not stored.
-func HashUser(user string) string {
-	sum := sha256.Sum256([]byte(user))
-	return "sha256:" + hex.EncodeToString(sum[:16])
 }
 
 // choice is the part of an OpenAI choice that holds text: a chat message,

@@ -372,7 +372,7 @@ func TestCaptureRules(t *testing.T) {
 		{"all, redacted", config.Capture{Prompts: true, Responses: true, SampleRate: 1, User: config.UserPlain, Redact: redact},
 			"alice", chat, false, "alice", `{"messages":[{"content":"use [REDACTED]"}]}`, "my key is [REDACTED]"},
 		{"stream text", config.Capture{Prompts: true, Responses: true, SampleRate: 1, User: config.UserHashed},
-			"alice", stream, true, writer.HashUser("alice"), `{"messages":[{"content":"use sk-abcdefghijklmnopqrstuvwx"}]}`, "Hello"},
+			"alice", stream, true, config.HashUser("alice"), `{"messages":[{"content":"use sk-abcdefghijklmnopqrstuvwx"}]}`, "Hello"},
 		{"nothing", config.Capture{SampleRate: 1, User: config.UserNone}, "alice", chat, false, "", "", ""},
 	}
 	for _, tc := range cases {
@@ -400,7 +400,7 @@ func TestCaptureRules(t *testing.T) {
 			}
 		})
 	}
-	if h := writer.HashUser("alice"); !strings.HasPrefix(h, "sha256:") || len(h) != 39 || h == writer.HashUser("bob") {
+	if h := config.HashUser("alice"); !strings.HasPrefix(h, "sha256:") || len(h) != 39 || h == config.HashUser("bob") {
 		t.Errorf("HashUser = %q", h)
 	}
 }
