@@ -19,20 +19,20 @@ type apiError struct {
 func writeError(w http.ResponseWriter, e apiError) {
 	buf := make([]byte, 0, 128+len(e.Message))
 	buf = append(buf, `{"error":{"message":`...)
-	buf = strconv.AppendQuote(buf, e.Message)
+	buf = appendJSONString(buf, e.Message)
 	buf = append(buf, `,"type":`...)
-	buf = strconv.AppendQuote(buf, e.Type)
+	buf = appendJSONString(buf, e.Type)
 	buf = append(buf, `,"param":`...)
 	if e.Param == "" {
 		buf = append(buf, "null"...)
 	} else {
-		buf = strconv.AppendQuote(buf, e.Param)
+		buf = appendJSONString(buf, e.Param)
 	}
 	buf = append(buf, `,"code":`...)
 	if e.Code == "" {
 		buf = append(buf, "null"...)
 	} else {
-		buf = strconv.AppendQuote(buf, e.Code)
+		buf = appendJSONString(buf, e.Code)
 	}
 	buf = append(buf, "}}\n"...)
 	h := w.Header()
