@@ -208,4 +208,3 @@ func validValue(b []byte) error {
 	}
 	return errBadJSON
 }
-
