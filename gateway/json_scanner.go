@@ -10,6 +10,8 @@ type scanner struct {
 	i int
 	// tooDeep is set when a value failed for nesting deeper than maxDepth.
 	tooDeep bool
+	// esc tells whether the last string str consumed has an escape.
+	esc bool
 }
 
 func (s *scanner) ws() {
@@ -39,11 +41,12 @@ func (s *scanner) end() error {
 	return nil
 }
 
-// str consumes a JSON string, validating escapes.
+// str consumes a JSON string, validating escapes, and sets esc.
 func (s *scanner) str() bool {
 	if !s.eat('"') {
 		return false
 	}
+	s.esc = false
 	for s.i < len(s.b) {
 		c := s.b[s.i]
 		switch {
@@ -51,6 +54,7 @@ func (s *scanner) str() bool {
 			s.i++
 			return true
 		case c == '\\':
+			s.esc = true
 			s.i++
 			if s.i >= len(s.b) {
 				return false

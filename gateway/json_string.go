@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -9,11 +8,12 @@ import (
 // decodeJSONString decodes a JSON string token (quotes included) that the
 // scanner has already validated, as encoding/json does: escapes per RFC 8259
 // (\/ and surrogate pairs included), a lone surrogate and each byte of
-// invalid UTF-8 become U+FFFD. A token without a backslash in valid UTF-8,
-// the usual case, is only copied.
-func decodeJSONString(v []byte) string {
+// invalid UTF-8 become U+FFFD. esc tells whether the token has a backslash
+// (the scanner knows); a token without one in valid UTF-8, the usual case,
+// is only copied.
+func decodeJSONString(v []byte, esc bool) string {
 	s := v[1 : len(v)-1]
-	if bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) {
+	if !esc && utf8.Valid(s) {
 		return string(s)
 	}
 	out := make([]byte, 0, len(s)+utf8.UTFMax)

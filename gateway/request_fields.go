@@ -33,8 +33,12 @@ var (
 	errStreamOptObj = errors.New("'stream_options' must be an object")
 )
 
-// span is where a value lies in the body; end 0: absent.
-type span struct{ start, end int }
+// span is where a value lies in the body (end 0: absent), and whether it
+// is a string with an escape.
+type span struct {
+	start, end int
+	esc        bool
+}
 
 // scanRequest reads the top-level fields the gateway needs from a JSON
 // object without decoding the rest. It validates the whole body's syntax.
@@ -62,7 +66,7 @@ func scanRequest(body []byte) (requestFields, error) {
 		if !s.str() {
 			return f, errBadJSON
 		}
-		key := s.b[keyStart:s.i]
+		key, keyEsc := s.b[keyStart:s.i], s.esc
 		s.ws()
 		if !s.eat(':') {
 			return f, errBadJSON
@@ -75,8 +79,8 @@ func scanRequest(body []byte) (requestFields, error) {
 			}
 			return f, errBadJSON
 		}
-		v.end = s.i
-		switch string(keyName(key)) {
+		v.end, v.esc = s.i, s.esc
+		switch string(keyName(key, keyEsc)) {
 		case "model":
 			model = v
 		case "stream":
@@ -108,7 +112,7 @@ func (f *requestFields) decode(body []byte, model, stream, user, streamOpts span
 		if v[0] != '"' {
 			return errModelType
 		}
-		f.model, f.modelStart, f.modelEnd = decodeJSONString(v), model.start, model.end
+		f.model, f.modelStart, f.modelEnd = decodeJSONString(v, model.esc), model.start, model.end
 	}
 	if stream.end != 0 {
 		switch string(body[stream.start:stream.end]) {
@@ -123,7 +127,7 @@ func (f *requestFields) decode(body []byte, model, stream, user, streamOpts span
 		switch v := body[user.start:user.end]; v[0] {
 		case 'n':
 		case '"':
-			f.user = decodeJSONString(v)
+			f.user = decodeJSONString(v, user.esc)
 		default:
 			return errUserType
 		}
@@ -145,13 +149,14 @@ func (f *requestFields) decode(body []byte, model, stream, user, streamOpts span
 }
 
 // keyName returns a key token's name: the bytes between its quotes, decoded
-// only when it holds an escape (so that string(keyName(k)) in a switch
-// allocates nothing in the usual case).
-func keyName(key []byte) []byte {
-	if bytes.IndexByte(key, '\\') < 0 {
+// only when it holds an escape (esc), so that string(keyName(k, esc)) in a
+// switch allocates nothing in the usual case. Keys are compared with ASCII
+// names: invalid UTF-8 in one, left as it is, matches none of them.
+func keyName(key []byte, esc bool) []byte {
+	if !esc {
 		return key[1 : len(key)-1]
 	}
-	return []byte(decodeJSONString(key))
+	return []byte(decodeJSONString(key, true))
 }
 
 // includeUsageTrue reports whether a (validated) stream_options object
@@ -165,7 +170,7 @@ func includeUsageTrue(obj []byte) bool {
 		if !s.str() {
 			return set
 		}
-		key := s.b[k:s.i]
+		key, esc := s.b[k:s.i], s.esc
 		s.ws()
 		s.eat(':')
 		s.ws()
@@ -173,7 +178,7 @@ func includeUsageTrue(obj []byte) bool {
 		if !s.value(1) {
 			return set
 		}
-		if string(keyName(key)) == "include_usage" {
+		if string(keyName(key, esc)) == "include_usage" {
 			set = string(s.b[v:s.i]) == "true"
 		}
 		s.ws()

@@ -269,3 +269,17 @@ func TestAppendJSONString(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkScanRequest measures the scanner on a typical chat body, which
+// takes the no-escape fast path.
+func BenchmarkScanRequest(b *testing.B) {
+	body := []byte(`{"model":"coder","messages":[{"role":"system","content":"You are a helpful assistant."},` +
+		`{"role":"user","content":"Write a function that reverses a string, with tests."}],"stream":true,"user":"u-42",` +
+		`"temperature":0.2,"stream_options":{"include_usage":true}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := scanRequest(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

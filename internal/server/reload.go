@@ -35,6 +35,11 @@ func (s *Server) Reload(cfg *config.Config) error {
 	}
 	s.mount(gen)
 	s.gen.Store(gen)
+	for _, b := range old.gw.Backends() {
+		// Connections in use finish their requests; the old gateway's idle
+		// ones would otherwise linger until their idle timeout.
+		b.Client.CloseIdleConnections()
+	}
 	s.opts.Logger.Info("configuration reloaded", "routes", len(next.Routes), "backends", len(next.Backends))
 	if len(kept) > 0 {
 		s.opts.Logger.Warn("configuration reloaded except what needs a restart", "not_applied", kept)
