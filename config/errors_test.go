@@ -44,7 +44,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown key at depth", backend + "    breaker:\n      min_calls: 5\n      failure_rat: 0.5\n",
 			`f.yaml:7: backends[0].breaker.failure_rat: unknown key (did you mean "failure_rate"?)`},
 		{"unknown key lists known keys", "server:\n  port: 8700\n",
-			"f.yaml:2: server.port: unknown key (known keys: listen, admin_token_env, api_keys_env, max_body_bytes)"},
+			"f.yaml:2: server.port: unknown key (known keys: listen, admin_token_env, api_keys_env, max_body_bytes, body_timeout)"},
 		{"unknown key with dashes", "server:\n  admin-token-env: X\n",
 			`f.yaml:2: server.admin-token-env: unknown key (did you mean "admin_token_env"?)`},
 		{"x- key below the top level", backend + "    x-note: hi\n",
@@ -83,6 +83,7 @@ func TestParseErrors(t *testing.T) {
 		{"fractional bytes", "server:\n  max_body_bytes: 1.5B\n", `f.yaml:2: server.max_body_bytes: invalid size "1.5B": not a whole number of bytes`},
 		{"size got boolean", "server:\n  max_body_bytes: true\n", "f.yaml:2: server.max_body_bytes: expected a size like 4MiB, got boolean true"},
 		{"zero size", "server:\n  max_body_bytes: 0\n", "f.yaml:2: server.max_body_bytes: must be > 0, got 0B"},
+		{"zero body timeout", "server:\n  body_timeout: 0s\n", "f.yaml:2: server.body_timeout: must be > 0, got 0s"},
 
 		// Server and store.
 		{"listen without port", "server:\n  listen: localhost\n", `f.yaml:2: server.listen: must be host:port, like 127.0.0.1:8700, got "localhost"`},

@@ -23,6 +23,7 @@ func wantExample() *Config {
 			AdminTokenEnv: "FLYWHEEL_ADMIN_TOKEN",
 			APIKeysEnv:    "FLYWHEEL_API_KEYS",
 			MaxBodyBytes:  8 * MiB,
+			BodyTimeout:   30 * time.Second,
 		},
 		Store: Store{Driver: DriverSQLite, DSN: "./flywheel-data/flywheel.db", Retention: 168 * time.Hour,
 			QueueSize: 10000, BatchSize: 1000, FlushInterval: 200 * time.Millisecond},
@@ -190,7 +191,8 @@ func TestDesignExample(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	t.Parallel()
 	want := &Config{
-		Server: Server{Listen: "127.0.0.1:8700", AdminTokenEnv: "FLYWHEEL_ADMIN_TOKEN", APIKeysEnv: "FLYWHEEL_API_KEYS", MaxBodyBytes: 4 << 20},
+		Server: Server{Listen: "127.0.0.1:8700", AdminTokenEnv: "FLYWHEEL_ADMIN_TOKEN", APIKeysEnv: "FLYWHEEL_API_KEYS", MaxBodyBytes: 4 << 20,
+			BodyTimeout: 30 * time.Second},
 		Store: Store{Driver: "sqlite", DSN: "./flywheel-data/flywheel.db", Retention: 720 * time.Hour,
 			QueueSize: 10000, BatchSize: 1000, FlushInterval: 200 * time.Millisecond},
 		Health:  Health{Interval: 10 * time.Second, Thresholds: Thresholds{CPUPercent: 80, MemoryPercent: 85, DiskPercent: 90}},

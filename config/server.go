@@ -1,5 +1,7 @@
 package config
 
+import "time"
+
 // Server configures the HTTP listener.
 type Server struct {
 	// Listen is the host:port to listen on. Default 127.0.0.1:8700.
@@ -14,6 +16,11 @@ type Server struct {
 	APIKeysEnv string `yaml:"api_keys_env"`
 	// MaxBodyBytes caps the size of a request body. Default 4MiB.
 	MaxBodyBytes ByteSize `yaml:"max_body_bytes"`
+	// BodyTimeout bounds how long a client may take to send a request's
+	// body, from the end of its headers; a client still sending then gets
+	// 408 and its connection is closed. Responses (streams included) are
+	// not bounded by it. Default 30s.
+	BodyTimeout time.Duration `yaml:"body_timeout"`
 }
 
 // DefaultServer returns the server section's defaults.
@@ -23,6 +30,7 @@ func DefaultServer() Server {
 		AdminTokenEnv: "FLYWHEEL_ADMIN_TOKEN",
 		APIKeysEnv:    "FLYWHEEL_API_KEYS",
 		MaxBodyBytes:  4 * MiB,
+		BodyTimeout:   30 * time.Second,
 	}
 }
 
@@ -33,4 +41,5 @@ func (s *Server) validate(v *validator, path string) {
 	if s.MaxBodyBytes <= 0 {
 		v.errorf(join(path, "max_body_bytes"), "must be > 0, got %s", s.MaxBodyBytes)
 	}
+	v.positive(join(path, "body_timeout"), s.BodyTimeout)
 }

@@ -1,10 +1,16 @@
 package gateway
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/flywheel-stack/flywheel/internal/apierror"
 )
+
+// ErrShuttingDown is the cause a server gives the contexts of the requests
+// it cuts when its shutdown grace runs out (context.Cause tells it from a
+// client that went away), so that a stream can end with an error event.
+var ErrShuttingDown = errors.New("the server is shutting down")
 
 // apiError is an error in OpenAI's shape:
 // {"error":{"message":...,"type":...,"param":...,"code":...}}.

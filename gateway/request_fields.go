@@ -3,7 +3,7 @@ package gateway
 import (
 	"bytes"
 	"errors"
-	"strconv"
+	"fmt"
 )
 
 // requestFields are the only parts of a client's request body the gateway
@@ -26,24 +26,35 @@ type requestFields struct {
 var (
 	errNotObject    = errors.New("the request body must be a JSON object")
 	errBadJSON      = errors.New("the request body is not valid JSON")
+	errTooDeep      = fmt.Errorf("the request body is nested too deeply (more than %d levels of objects and arrays)", maxDepth)
 	errModelType    = errors.New("'model' must be a string")
 	errStreamType   = errors.New("'stream' must be a boolean")
 	errUserType     = errors.New("'user' must be a string")
 	errStreamOptObj = errors.New("'stream_options' must be an object")
 )
 
+// span is where a value lies in the body (end 0: absent), and whether it
+// is a string with an escape.
+type span struct {
+	start, end int
+	esc        bool
+}
+
 // scanRequest reads the top-level fields the gateway needs from a JSON
 // object without decoding the rest. It validates the whole body's syntax.
+// Like encoding/json, it reads keys and strings as JSON (escapes included)
+// and, when a key repeats, the last one counts.
 func scanRequest(body []byte) (requestFields, error) {
 	var f requestFields
 	s := scanner{b: body}
 	s.ws()
 	if !s.eat('{') {
-		if validValue(body) {
-			return f, errNotObject
+		if err := validValue(body); err != nil {
+			return f, err
 		}
-		return f, errBadJSON
+		return f, errNotObject
 	}
+	var model, stream, user, streamOpts span
 	s.ws()
 	if s.eat('}') {
 		f.objectEnd = s.i - 1
@@ -55,57 +66,29 @@ func scanRequest(body []byte) (requestFields, error) {
 		if !s.str() {
 			return f, errBadJSON
 		}
-		key := s.b[keyStart+1 : s.i-1]
+		key, keyEsc := s.b[keyStart:s.i], s.esc
 		s.ws()
 		if !s.eat(':') {
 			return f, errBadJSON
 		}
 		s.ws()
-		vStart := s.i
-		if !s.value(0) {
+		v := span{start: s.i}
+		if !s.value(1) {
+			if s.tooDeep {
+				return f, errTooDeep
+			}
 			return f, errBadJSON
 		}
-		v := s.b[vStart:s.i]
-		switch string(key) {
+		v.end, v.esc = s.i, s.esc
+		switch string(keyName(key, keyEsc)) {
 		case "model":
-			if v[0] != '"' {
-				return f, errModelType
-			}
-			name, err := unquote(v)
-			if err != nil {
-				return f, errBadJSON
-			}
-			f.model, f.modelStart, f.modelEnd = name, vStart, s.i
+			model = v
 		case "stream":
-			switch string(v) {
-			case "true":
-				f.stream = true
-			case "false", "null":
-				f.stream = false
-			default:
-				return f, errStreamType
-			}
+			stream = v
 		case "user":
-			if v[0] == 'n' {
-				break
-			}
-			if v[0] != '"' {
-				return f, errUserType
-			}
-			u, err := unquote(v)
-			if err != nil {
-				return f, errBadJSON
-			}
-			f.user = u
+			user = v
 		case "stream_options":
-			if v[0] == 'n' {
-				break
-			}
-			if v[0] != '{' {
-				return f, errStreamOptObj
-			}
-			f.hasStreamOptions = true
-			f.includeUsage = bytes.Contains(v, []byte(`"include_usage"`)) && includeUsageTrue(v)
+			streamOpts = v
 		}
 		s.ws()
 		if s.eat(',') {
@@ -113,236 +96,96 @@ func scanRequest(body []byte) (requestFields, error) {
 		}
 		if s.eat('}') {
 			f.objectEnd = s.i - 1
-			return f, s.end()
+			if err := s.end(); err != nil {
+				return f, err
+			}
+			return f, f.decode(body, model, stream, user, streamOpts)
 		}
 		return f, errBadJSON
 	}
 }
 
-// includeUsageTrue reports whether a stream_options object sets
-// include_usage to true.
-func includeUsageTrue(obj []byte) bool {
-	s := scanner{b: obj, i: 1}
-	for {
-		s.ws()
-		k := s.i
-		if !s.str() {
-			return false
+// decode reads the fields from their (validated) values in body.
+func (f *requestFields) decode(body []byte, model, stream, user, streamOpts span) error {
+	if model.end != 0 {
+		v := body[model.start:model.end]
+		if v[0] != '"' {
+			return errModelType
 		}
-		key := s.b[k+1 : s.i-1]
-		s.ws()
-		s.eat(':')
-		s.ws()
-		v := s.i
-		if !s.value(0) {
-			return false
-		}
-		if string(key) == "include_usage" {
-			return string(s.b[v:s.i]) == "true"
-		}
-		s.ws()
-		if !s.eat(',') {
-			return false
-		}
+		f.model, f.modelStart, f.modelEnd = decodeJSONString(v, model.esc), model.start, model.end
 	}
-}
-
-func unquote(v []byte) (string, error) {
-	if bytes.IndexByte(v, '\\') < 0 {
-		return string(v[1 : len(v)-1]), nil
-	}
-	return strconv.Unquote(string(v))
-}
-
-// maxDepth bounds nesting, so a hostile body cannot exhaust the stack.
-const maxDepth = 512
-
-type scanner struct {
-	b []byte
-	i int
-}
-
-func (s *scanner) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
+	if stream.end != 0 {
+		switch string(body[stream.start:stream.end]) {
+		case "true":
+			f.stream = true
+		case "false", "null":
 		default:
-			return
+			return errStreamType
 		}
 	}
-}
-
-func (s *scanner) eat(c byte) bool {
-	if s.i < len(s.b) && s.b[s.i] == c {
-		s.i++
-		return true
+	if user.end != 0 {
+		switch v := body[user.start:user.end]; v[0] {
+		case 'n':
+		case '"':
+			f.user = decodeJSONString(v, user.esc)
+		default:
+			return errUserType
+		}
 	}
-	return false
-}
-
-func (s *scanner) end() error {
-	s.ws()
-	if s.i != len(s.b) {
-		return errBadJSON
+	if streamOpts.end != 0 {
+		switch v := body[streamOpts.start:streamOpts.end]; v[0] {
+		case 'n':
+		case '{':
+			f.hasStreamOptions = true
+			// The key may be written with escapes: look at a body with a
+			// backslash in it.
+			f.includeUsage = (bytes.Contains(v, []byte("include_usage")) || bytes.IndexByte(v, '\\') >= 0) &&
+				includeUsageTrue(v)
+		default:
+			return errStreamOptObj
+		}
 	}
 	return nil
 }
 
-// str consumes a JSON string, validating escapes.
-func (s *scanner) str() bool {
-	if !s.eat('"') {
-		return false
+// keyName returns a key token's name: the bytes between its quotes, decoded
+// only when it holds an escape (esc), so that string(keyName(k, esc)) in a
+// switch allocates nothing in the usual case. Keys are compared with ASCII
+// names: invalid UTF-8 in one, left as it is, matches none of them.
+func keyName(key []byte, esc bool) []byte {
+	if !esc {
+		return key[1 : len(key)-1]
 	}
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch {
-		case c == '"':
-			s.i++
-			return true
-		case c == '\\':
-			s.i++
-			if s.i >= len(s.b) {
-				return false
-			}
-			switch s.b[s.i] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				s.i++
-			case 'u':
-				if s.i+4 >= len(s.b) {
-					return false
-				}
-				for _, h := range s.b[s.i+1 : s.i+5] {
-					if !isHex(h) {
-						return false
-					}
-				}
-				s.i += 5
-			default:
-				return false
-			}
-		case c < 0x20:
-			return false
-		default:
-			s.i++
-		}
-	}
-	return false
+	return []byte(decodeJSONString(key, true))
 }
 
-func isHex(c byte) bool {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-}
-
-// value consumes any JSON value.
-func (s *scanner) value(depth int) bool {
-	if s.i >= len(s.b) || depth > maxDepth {
-		return false
-	}
-	switch c := s.b[s.i]; {
-	case c == '"':
-		return s.str()
-	case c == '{':
-		s.i++
+// includeUsageTrue reports whether a (validated) stream_options object
+// sets include_usage to true; when the key repeats, the last one counts.
+func includeUsageTrue(obj []byte) bool {
+	s := scanner{b: obj, i: 1}
+	set := false
+	for {
 		s.ws()
-		if s.eat('}') {
-			return true
+		k := s.i
+		if !s.str() {
+			return set
 		}
-		for {
-			s.ws()
-			if !s.str() {
-				return false
-			}
-			s.ws()
-			if !s.eat(':') {
-				return false
-			}
-			s.ws()
-			if !s.value(depth + 1) {
-				return false
-			}
-			s.ws()
-			if s.eat('}') {
-				return true
-			}
-			if !s.eat(',') {
-				return false
-			}
-		}
-	case c == '[':
-		s.i++
+		key, esc := s.b[k:s.i], s.esc
 		s.ws()
-		if s.eat(']') {
-			return true
+		s.eat(':')
+		s.ws()
+		v := s.i
+		if !s.value(1) {
+			return set
 		}
-		for {
-			s.ws()
-			if !s.value(depth + 1) {
-				return false
-			}
-			s.ws()
-			if s.eat(']') {
-				return true
-			}
-			if !s.eat(',') {
-				return false
-			}
+		if string(keyName(key, esc)) == "include_usage" {
+			set = string(s.b[v:s.i]) == "true"
 		}
-	case c == 't':
-		return s.lit("true")
-	case c == 'f':
-		return s.lit("false")
-	case c == 'n':
-		return s.lit("null")
-	case c == '-' || (c >= '0' && c <= '9'):
-		return s.num()
-	}
-	return false
-}
-
-func (s *scanner) lit(l string) bool {
-	if len(s.b)-s.i >= len(l) && string(s.b[s.i:s.i+len(l)]) == l {
-		s.i += len(l)
-		return true
-	}
-	return false
-}
-
-func (s *scanner) num() bool {
-	start := s.i
-	s.eat('-')
-	if s.eat('0') {
-		// a leading zero stands alone
-	} else if !s.digits() {
-		return false
-	}
-	if s.eat('.') && !s.digits() {
-		return false
-	}
-	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
-		s.i++
-		if !s.eat('+') {
-			s.eat('-')
-		}
-		if !s.digits() {
-			return false
+		s.ws()
+		if !s.eat(',') {
+			return set
 		}
 	}
-	return s.i > start
-}
-
-func (s *scanner) digits() bool {
-	start := s.i
-	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
-		s.i++
-	}
-	return s.i > start
-}
-
-func validValue(b []byte) bool {
-	s := scanner{b: b}
-	s.ws()
-	return s.value(0) && s.end() == nil
 }
 
 // rewriteModel returns body with the model field's value replaced by model
@@ -352,7 +195,7 @@ func validValue(b []byte) bool {
 func rewriteModel(body []byte, f requestFields, model string, addUsage bool) []byte {
 	out := make([]byte, 0, len(body)+len(model)+48)
 	out = append(out, body[:f.modelStart]...)
-	out = strconv.AppendQuote(out, model)
+	out = appendJSONString(out, model)
 	if !addUsage || f.hasStreamOptions {
 		return append(out, body[f.modelEnd:]...)
 	}

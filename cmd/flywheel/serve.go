@@ -8,6 +8,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"os/signal"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/flywheel-stack/flywheel/backend"
@@ -52,18 +55,35 @@ admin token).
 
 Without -c, ./flywheel.yaml is read if present; otherwise the standard local
 ports are probed (llama.cpp 8080, Ollama 11434, vLLM 8000) and a route is made
-for every model found.`,
+for every model found.
+
+SIGTERM or Ctrl-C shuts down gracefully (exit status 0); SIGHUP reloads the
+configuration file (docs/gateway.md says what a reload changes).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			logger := newLogger(cmd.ErrOrStderr(), logLevel)
-			cfg, err := loadOrDiscover(cmd.Context(), configPath, cmd.OutOrStdout())
+			// From the start: SIGHUP's default action ends the process.
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
+			logger, err := newLogger(cmd.ErrOrStderr(), logLevel)
 			if err != nil {
 				return err
 			}
-			if listen != "" {
-				cfg.Server.Listen = listen
+			load := func(ctx context.Context) (*config.Config, error) {
+				cfg, err := loadOrDiscover(ctx, configPath, cmd.OutOrStdout())
+				if err != nil {
+					return nil, err
+				}
+				if listen != "" {
+					cfg.Server.Listen = listen
+				}
+				preflightModels(ctx, cfg, catalog.Detector{}, logger)
+				return cfg, nil
 			}
-			preflightModels(cmd.Context(), cfg, catalog.Detector{}, logger)
+			cfg, err := load(cmd.Context())
+			if err != nil {
+				return err
+			}
 			st, err := openStore(cmd.Context(), cfg, logger)
 			if err != nil {
 				return err
@@ -73,6 +93,8 @@ for every model found.`,
 			if err != nil {
 				return err
 			}
+			stop := reloadOnSignal(cmd.Context(), hup, load, srv, logger)
+			defer stop()
 			fmt.Fprintf(cmd.OutOrStdout(), "flywheel listening on http://%s (OpenAI base URL http://%s/v1)\n", cfg.Server.Listen, cfg.Server.Listen)
 			return srv.Serve(cmd.Context())
 		},
@@ -118,10 +140,21 @@ and run: flywheel serve -c flywheel.yaml (docs/configuration.md has every key).`
 	return backend.ConfigFor(found), nil
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+// newLogger makes the text logger for --log-level: debug, info, warn or
+// error (any case).
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
+	switch strings.ToLower(level) {
+	case "debug":
+		l = slog.LevelDebug
+	case "info":
 		l = slog.LevelInfo
+	case "warn":
+		l = slog.LevelWarn
+	case "error":
+		l = slog.LevelError
+	default:
+		return nil, fmt.Errorf("--log-level: unknown level %q; use debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
 }

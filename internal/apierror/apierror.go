@@ -6,6 +6,8 @@ package apierror
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/flywheel-stack/flywheel/internal/jsonstr"
 )
 
 // Error is an error in OpenAI's shape, with the HTTP status it is sent
@@ -27,20 +29,20 @@ type Error struct {
 func Write(w http.ResponseWriter, e Error) {
 	buf := make([]byte, 0, 128+len(e.Message))
 	buf = append(buf, `{"error":{"message":`...)
-	buf = strconv.AppendQuote(buf, e.Message)
+	buf = jsonstr.Append(buf, e.Message)
 	buf = append(buf, `,"type":`...)
-	buf = strconv.AppendQuote(buf, e.Type)
+	buf = jsonstr.Append(buf, e.Type)
 	buf = append(buf, `,"param":`...)
 	if e.Param == "" {
 		buf = append(buf, "null"...)
 	} else {
-		buf = strconv.AppendQuote(buf, e.Param)
+		buf = jsonstr.Append(buf, e.Param)
 	}
 	buf = append(buf, `,"code":`...)
 	if e.Code == "" {
 		buf = append(buf, "null"...)
 	} else {
-		buf = strconv.AppendQuote(buf, e.Code)
+		buf = jsonstr.Append(buf, e.Code)
 	}
 	buf = append(buf, "}}\n"...)
 	h := w.Header()

@@ -154,7 +154,7 @@ func startGateway(t *testing.T, yaml string, sims map[string]string, o gatewayOp
 		once.Do(func() {
 			cancel() // what SIGTERM does to `flywheel serve`
 			g.serveErr = <-done
-			for _, b := range g.srv.Gateway.Backends() {
+			for _, b := range g.srv.Gateway().Backends() {
 				if tr, ok := b.Client.Transport.(interface{ CloseIdleConnections() }); ok {
 					tr.CloseIdleConnections()
 				}
@@ -202,7 +202,7 @@ func (g *gateway) client(opts ...option.RequestOption) *openai.Client {
 
 // breaker returns the snapshot of breaker key.
 func (g *gateway) breaker(key string) resilience.Snapshot {
-	return g.srv.Gateway.Breakers().Get(key).Snapshot()
+	return g.srv.Gateway().Breakers().Get(key).Snapshot()
 }
 
 // event waits for the n-th telemetry event (1-based).

@@ -57,9 +57,11 @@ func dependencySpec(i int, d config.Dependency, getenv func(string) string) (hea
 
 // buildChecker assembles the health checker: the configured dependencies,
 // a check per backend (non-critical: a route can fall back), the breakers
-// (warn only) and a critical check that at least one route exists.
-func buildChecker(cfg *config.Config, gw *gateway.Gateway, version string, getenv func(string) string,
-	logger *slog.Logger, extra ...health.Check) (*health.Checker, error) {
+// (warn only) and a critical check that at least one route exists. The
+// dependencies and backend checks are cfg's (a reload keeps them); the
+// breakers and routes checks read the gateway serving now (current).
+func buildChecker(cfg *config.Config, gw *gateway.Gateway, current func() *config.Config, version string,
+	getenv func(string) string, logger *slog.Logger, extra ...health.Check) (*health.Checker, error) {
 	checks := extra
 	for i, d := range cfg.Dependencies {
 		spec, err := dependencySpec(i, d, getenv)
@@ -102,13 +104,14 @@ func buildChecker(cfg *config.Config, gw *gateway.Gateway, version string, geten
 		}
 		return out
 	}))
-	routes := len(cfg.Routes)
-	// A file with dependencies and no backend at all asks for the health
-	// checks alone (a health endpoint for a knowledge database, say): that
-	// is not a gateway missing its routes.
-	healthOnly := routes == 0 && len(cfg.Backends) == 0 && len(cfg.Dependencies) > 0
 	checks = append(checks, health.Check{Name: "routes", Kind: health.Readiness | health.Startup,
 		Func: func(context.Context) health.Result {
+			cur := current()
+			routes := len(cur.Routes)
+			// A file with dependencies and no backend at all asks for the
+			// health checks alone (a health endpoint for a knowledge
+			// database, say): that is not a gateway missing its routes.
+			healthOnly := routes == 0 && len(cur.Backends) == 0 && len(cur.Dependencies) > 0
 			if healthOnly {
 				return health.Passf("no backend configured: serving the dependencies' health checks only")
 			}

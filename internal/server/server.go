@@ -9,17 +9,19 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flywheel-stack/flywheel/clock"
 	"github.com/flywheel-stack/flywheel/config"
+	"github.com/flywheel-stack/flywheel/feedback"
 	"github.com/flywheel-stack/flywheel/gateway"
 	"github.com/flywheel-stack/flywheel/health"
 	"github.com/flywheel-stack/flywheel/health/healthprom"
 	"github.com/flywheel-stack/flywheel/internal/freshconn"
 	"github.com/flywheel-stack/flywheel/internal/version"
 	"github.com/flywheel-stack/flywheel/resilience"
-	"github.com/flywheel-stack/flywheel/resilience/resilienceprom"
 	"github.com/flywheel-stack/flywheel/store"
 	"github.com/flywheel-stack/flywheel/store/writer"
 	"github.com/flywheel-stack/flywheel/telemetry"
@@ -52,18 +54,27 @@ type Options struct {
 	Store store.Store
 }
 
-// Server is a running `flywheel serve`.
+// Server is a running `flywheel serve`. Reload replaces its gateway while
+// it serves.
 type Server struct {
-	cfg      *config.Config
+	cfg      *config.Config // as started: what a reload cannot change comes from it
 	opts     Options
-	Gateway  *gateway.Gateway
 	Health   *health.Checker
 	Registry *prometheus.Registry
 	// Telemetry is the writer that batches events into Options.Store; nil
 	// without a store.
 	Telemetry *writer.Writer
-	handler   http.Handler
 	fresh     *freshconn.Tracker // connections without a request yet, closed on shutdown
+
+	// What every generation shares.
+	sinks    telemetry.Sinks
+	feedback feedback.Endpoint
+	breakers *resilience.Registry
+	metrics  http.Handler
+	// breakerCfg is the configuration new breakers are made from.
+	breakerCfg atomic.Pointer[config.Config]
+	gen        atomic.Pointer[generation]
+	reloadMu   sync.Mutex // one reload at a time
 }
 
 // New builds the server from cfg.
@@ -80,34 +91,35 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	quietRedis(opts.Logger)
 	prom := telemetry.NewPrometheus()
 	sp := newStoreParts(cfg, opts)
-	gw, err := gateway.New(gateway.Options{Config: cfg, Logger: opts.Logger, Getenv: opts.Getenv,
-		Sink: append(append(telemetry.Sinks{prom}, opts.Sinks...), sp.sinks...), OnBreakerChange: opts.OnBreakerChange,
-		Clock: opts.Clock, Feedback: sp.feedback})
+	s := &Server{cfg: cfg, opts: opts, Telemetry: sp.writer, fresh: &freshconn.Tracker{}, feedback: sp.feedback,
+		sinks: append(append(telemetry.Sinks{prom}, opts.Sinks...), sp.sinks...)}
+	s.breakerCfg.Store(cfg)
+	s.breakers = newBreakers(opts, &s.breakerCfg)
+	gen, err := s.newGeneration(cfg)
 	if err != nil {
 		sp.close()
 		return nil, err
 	}
-	checker, err := buildChecker(cfg, gw, version.String(), opts.Getenv, opts.Logger, sp.checks...)
+	s.gen.Store(gen)
+	s.Health, err = buildChecker(cfg, gen.gw, s.current, version.String(), opts.Getenv, opts.Logger, sp.checks...)
 	if err != nil {
 		sp.close()
 		return nil, err
 	}
-	resil := resilienceprom.NewCollector(gw.Breakers())
-	for _, b := range gw.Backends() {
-		resil.AddRetrier(b.Name, b.Retrier)
-	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		prom, resil, healthprom.NewCollector(checker), gatewayCollector{gw})
-	reg.MustRegister(sp.collectors...)
-
-	mux := http.NewServeMux()
-	gw.Register(mux)
-	checker.Register(mux)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	return &Server{cfg: cfg, opts: opts, Gateway: gw, Health: checker, Registry: reg, Telemetry: sp.writer, handler: mux,
-		fresh: &freshconn.Tracker{}}, nil
+	s.Registry = prometheus.NewRegistry()
+	s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prom, healthprom.NewCollector(s.Health), generationCollector{s})
+	s.Registry.MustRegister(sp.collectors...)
+	s.metrics = promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{Registry: s.Registry})
+	s.mount(gen)
+	return s, nil
 }
+
+// current returns the configuration being served.
+func (s *Server) current() *config.Config { return s.gen.Load().cfg }
+
+// Gateway returns the gateway serving now (Reload replaces it).
+func (s *Server) Gateway() *gateway.Gateway { return s.gen.Load().gw }
 
 // Close writes the telemetry still queued (until ctx ends) and stops the
 // writer. Serve calls it on its way out; a caller that only uses Handler
@@ -119,12 +131,24 @@ func (s *Server) Close(ctx context.Context) error {
 	return s.Telemetry.Close(ctx)
 }
 
-// Handler returns the server's HTTP handler.
-func (s *Server) Handler() http.Handler { return s.handler }
+// Handler returns the server's HTTP handler: it serves each request on the
+// gateway current when the request arrives.
+func (s *Server) Handler() http.Handler { return s }
+
+// headerTimeout bounds how long a client may take to send its request
+// headers.
+const headerTimeout = 10 * time.Second
+
+// cutGrace bounds how long the requests still running when the shutdown
+// grace runs out have, once told (their context is cancelled with
+// gateway.ErrShuttingDown), to end before their connections are closed.
+const cutGrace = 2 * time.Second
 
 // Serve listens and serves until ctx is cancelled, then shuts down
 // gracefully: it stops accepting, lets in-flight requests and streams finish
-// up to the grace period, and stops the health checker.
+// up to the grace period, and stops the health checker. Requests still
+// running when the grace runs out are cut; that is still a clean shutdown
+// (nil), logged as a warning.
 func (s *Server) Serve(ctx context.Context) error {
 	ln := s.opts.Listener
 	if ln == nil {
@@ -139,8 +163,11 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	defer s.Health.Stop()
 	defer s.flushTelemetry()
-	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn), ConnState: s.fresh.Track}
+	base, cut := context.WithCancelCause(context.Background())
+	defer cut(nil)
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: headerTimeout, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn), ConnState: s.fresh.Track,
+		BaseContext: func(net.Listener) context.Context { return base }}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	s.opts.Logger.Info("flywheel serving", "addr", ln.Addr().String(), "routes", len(s.cfg.Routes), "backends", len(s.cfg.Backends))
@@ -154,8 +181,14 @@ func (s *Server) Serve(ctx context.Context) error {
 	defer cancel()
 	s.fresh.CloseAll()
 	if err := srv.Shutdown(sctx); err != nil {
-		_ = srv.Close()
-		return fmt.Errorf("graceful shutdown: %w", err)
+		s.opts.Logger.Warn("shutdown grace ran out: cutting the requests still running", "grace", s.opts.ShutdownGrace,
+			"in_flight", s.Gateway().InFlight())
+		cut(gateway.ErrShuttingDown)
+		cctx, ccancel := context.WithTimeout(context.Background(), cutGrace)
+		defer ccancel()
+		if srv.Shutdown(cctx) != nil {
+			_ = srv.Close()
+		}
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -192,3 +192,54 @@ routes:
 		t.Fatalf("Serve: %v", err)
 	}
 }
+
+// TestShutdownGraceRunOutIsClean cancels Serve while a stream that will not
+// end is in flight, with a short grace: the stream is cut once the grace has
+// run out, its backend request is cancelled, and Serve returns nil (a clean
+// shutdown, exit status 0), not an error.
+func TestShutdownGraceRunOutIsClean(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	upstreamDone := make(chan struct{})
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/chat/completions" {
+			fmt.Fprint(w, `{"object":"list","data":[{"id":"m","object":"model"}]}`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n")
+		w.(http.Flusher).Flush()
+		close(started)
+		select {
+		case <-r.Context().Done():
+			close(upstreamDone)
+		case <-release:
+		}
+	}))
+	defer backend.Close()
+	_, addr, cancel, done := runServer(t, fmt.Sprintf(`
+health: {interval: 1h}
+backends:
+  - {name: b, kind: openai, url: %q}
+routes:
+  - {name: chat, targets: [{backend: b, model: m}]}
+`, backend.URL), 50*time.Millisecond)
+	resp, err := http.Post("http://"+addr+"/v1/chat/completions", "application/json",
+		strings.NewReader(`{"model":"chat","stream":true,"messages":[{"role":"user","content":"hi"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	<-started
+
+	cancel()
+	if err := done.wait(t, "after its grace ran out"); err != nil {
+		t.Fatalf("Serve after the grace ran out on a stream: %v, want nil (a clean shutdown)", err)
+	}
+	select {
+	case <-upstreamDone:
+	case <-time.After(failAfter):
+		t.Fatal("the backend request of the cut stream was not cancelled")
+	}
+	_, _ = io.Copy(io.Discard, resp.Body) // ends: the connection was closed
+}
