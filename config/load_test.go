@@ -69,6 +69,7 @@ func wantExample() *Config {
 			MustRegexp(`sk-[A-Za-z0-9]{20,}`),
 			MustRegexp(`\b\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}\b`),
 		}},
+		Resources: DefaultResources(),
 	}
 }
 
@@ -193,8 +194,9 @@ func TestDefaults(t *testing.T) {
 		Server: Server{Listen: "127.0.0.1:8700", AdminTokenEnv: "FLYWHEEL_ADMIN_TOKEN", APIKeysEnv: "FLYWHEEL_API_KEYS", MaxBodyBytes: 4 << 20},
 		Store: Store{Driver: "sqlite", DSN: "./flywheel-data/flywheel.db", Retention: 720 * time.Hour,
 			QueueSize: 10000, BatchSize: 1000, FlushInterval: 200 * time.Millisecond},
-		Health:  Health{Interval: 10 * time.Second, Thresholds: Thresholds{CPUPercent: 80, MemoryPercent: 85, DiskPercent: 90}},
-		Capture: Capture{Prompts: true, Responses: true, SampleRate: 1, User: UserPlain},
+		Health:    Health{Interval: 10 * time.Second, Thresholds: Thresholds{CPUPercent: 80, MemoryPercent: 85, DiskPercent: 90}},
+		Capture:   Capture{Prompts: true, Responses: true, SampleRate: 1, User: UserPlain},
+		Resources: Resources{Interval: 15 * time.Second, GPU: "auto", BackendMetrics: true},
 	}
 	if got := Default(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Default() = %+v\nwant %+v", got, want)
