@@ -121,6 +121,20 @@ func TestMissingSourcesTurnOffWithOneLine(t *testing.T) {
 	}
 }
 
+// A GPU tool the configuration names explicitly, and that is missing, is
+// worth a warning; one that auto mode merely looked for is not.
+func TestMissingToolNamedByTheModeWarns(t *testing.T) {
+	t.Parallel()
+	s, logs, _ := newSampler(t, Options{GPU: GPUAMD, Runner: newTools(map[string]toolAnswer{"nvidia-smi": {file: "nvidia-smi/usage-two-gpu.csv"}})})
+	snap := s.SampleNow(context.Background())
+	if len(snap.GPUs) != 0 || len(snap.Sources) != 1 || snap.Sources[0].Name != "rocm-smi" {
+		t.Errorf("gpu: amd read %+v, want rocm-smi alone", snap)
+	}
+	if got := logs.lines("resource source off"); len(got) != 1 || !strings.Contains(got[0], "level=WARN") {
+		t.Errorf("log lines = %q, want one WARN line", got)
+	}
+}
+
 // A source that fails logs one line when it starts failing and one when it
 // recovers, however many rounds it fails; while it fails its numbers are
 // absent, not stale.
