@@ -22,16 +22,19 @@ type Config struct {
 	Capture Capture `yaml:"capture"`
 	// SLOs are the service level objectives judged on every inference.
 	SLOs []SLO `yaml:"slos"`
+	// Resources configures GPU and backend metrics sampling.
+	Resources Resources `yaml:"resources"`
 }
 
 // Default returns the configuration of an empty file: every section at its
 // defaults, with no backends, routes, dependencies or feedback metrics.
 func Default() *Config {
 	return &Config{
-		Server:  DefaultServer(),
-		Store:   DefaultStore(),
-		Health:  DefaultHealth(),
-		Capture: DefaultCapture(),
+		Server:    DefaultServer(),
+		Store:     DefaultStore(),
+		Health:    DefaultHealth(),
+		Capture:   DefaultCapture(),
+		Resources: DefaultResources(),
 	}
 }
 

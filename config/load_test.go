@@ -70,6 +70,7 @@ func wantExample() *Config {
 			MustRegexp(`sk-[A-Za-z0-9]{20,}`),
 			MustRegexp(`\b\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}\b`),
 		}},
+		Resources: DefaultResources(),
 	}
 }
 
@@ -195,8 +196,9 @@ func TestDefaults(t *testing.T) {
 			BodyTimeout: 30 * time.Second},
 		Store: Store{Driver: "sqlite", DSN: "./flywheel-data/flywheel.db", Retention: 720 * time.Hour,
 			QueueSize: 10000, BatchSize: 1000, FlushInterval: 200 * time.Millisecond},
-		Health:  Health{Interval: 10 * time.Second, Thresholds: Thresholds{CPUPercent: 80, MemoryPercent: 85, DiskPercent: 90}},
-		Capture: Capture{Prompts: true, Responses: true, SampleRate: 1, User: UserPlain},
+		Health:    Health{Interval: 10 * time.Second, Thresholds: Thresholds{CPUPercent: 80, MemoryPercent: 85, DiskPercent: 90}},
+		Capture:   Capture{Prompts: true, Responses: true, SampleRate: 1, User: UserPlain},
+		Resources: Resources{Interval: 15 * time.Second, GPU: "auto", BackendMetrics: true},
 	}
 	if got := Default(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Default() = %+v\nwant %+v", got, want)
