@@ -67,8 +67,10 @@ type BreakerConfig struct {
 	// OpenBackoff multiplies OpenFor on each consecutive reopen (a trial
 	// call that fails). 0 or 1 keeps OpenFor constant.
 	OpenBackoff float64
-	// MaxOpenFor caps the growing open duration. Default 10 × OpenFor when
-	// OpenBackoff > 1.
+	// MaxOpenFor caps how long the breaker stays open at a time: the
+	// growing open duration, and a hold (HoldOpenUntil, such as a
+	// dependency's Retry-After a year ahead). Default 10 × OpenFor when
+	// OpenBackoff > 1, else DefaultMaxOpenFor (or OpenFor, when longer).
 	MaxOpenFor time.Duration
 
 	// HalfOpenCalls is how many trial calls may run concurrently in the
@@ -91,6 +93,11 @@ type BreakerConfig struct {
 	// Clock is the time source. nil means the real clock.
 	Clock clock.Clock
 }
+
+// DefaultMaxOpenFor is the longest a breaker without an open backoff stays
+// open at a time unless its MaxOpenFor says otherwise: a Retry-After further
+// ahead holds it open this long.
+const DefaultMaxOpenFor = 5 * time.Minute
 
 // Outcome is how a finished call counts for the breaker.
 type Outcome uint8
@@ -148,8 +155,11 @@ func (c BreakerConfig) withDefaults() BreakerConfig {
 	if c.OpenFor <= 0 {
 		c.OpenFor = 30 * time.Second
 	}
-	if c.OpenBackoff > 1 && c.MaxOpenFor <= 0 {
-		c.MaxOpenFor = 10 * c.OpenFor
+	if c.MaxOpenFor <= 0 {
+		c.MaxOpenFor = max(DefaultMaxOpenFor, c.OpenFor)
+		if c.OpenBackoff > 1 {
+			c.MaxOpenFor = 10 * c.OpenFor
+		}
 	}
 	if c.HalfOpenCalls <= 0 {
 		c.HalfOpenCalls = 1
