@@ -152,6 +152,12 @@ func (s *Server) Serve(ctx context.Context) error {
 	defer cancel()
 	s.fresh.CloseAll()
 	if err := srv.Shutdown(sctx); err != nil {
+		// The grace is out: the streams still open get an SSE error event
+		// (and their backend requests are cancelled) before their
+		// connections are closed.
+		cctx, ccancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = s.Gateway.CloseStreams(cctx)
+		ccancel()
 		_ = srv.Close()
 		return fmt.Errorf("graceful shutdown: %w", err)
 	}
