@@ -200,6 +200,8 @@ type upstream struct {
 	stream  bool
 	ttft    time.Time
 	injects bool // the gateway asked for include_usage; the client did not
+	// cw writes the answer to the client.
+	cw clientWriter
 }
 
 // close stops the attempt's timers, releases its context and the backend's
@@ -391,14 +393,9 @@ func (g *Gateway) respond(w http.ResponseWriter, r *http.Request, up *upstream, 
 		h["Content-Type"] = ct[:1:1] // the backend's own value, not copied
 	}
 	h.Set("Content-Length", strconv.Itoa(len(up.body)))
-	cw := newClientWriter(w, up)
+	cw := up.clientWriter(w)
 	w.WriteHeader(up.resp.StatusCode)
-	if err := cw.write(up.body); err == nil {
-		err = cw.flush()
-		if err == nil {
-			cw.done()
-		}
-	}
+	_ = cw.write(up.body)
 	if ev.ResponseBody != nil {
 		ev.ResponseBody = up.body // captured: the writer copies it
 	}

@@ -23,7 +23,7 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 		h[k] = v
 	}
 	w.WriteHeader(http.StatusOK)
-	cw := newClientWriter(w, up)
+	cw := up.clientWriter(w)
 	if !g.open.add(up) {
 		up.cancel(errShuttingDown)
 	}
@@ -52,8 +52,8 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 			// Before [DONE] reaches the client, which may hang up at once
 			// and so cancel the upstream request with it.
 			drainAfterDone(up, idle)
-			if cw.write(event) == nil && cw.flush() == nil {
-				cw.done()
+			if cw.write(event) == nil {
+				_ = cw.flush()
 			}
 			break
 		}
@@ -126,9 +126,7 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 		if !backendError {
 			_ = cw.write(streamErrorEvent(err))
 		}
-		if cw.flush() == nil {
-			cw.done()
-		}
+		_ = cw.flush()
 	}
 }
 
