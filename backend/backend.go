@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/flywheel-stack/flywheel/clock"
 	"github.com/flywheel-stack/flywheel/config"
 	"github.com/flywheel-stack/flywheel/resilience"
 )
@@ -67,6 +68,12 @@ type Backend struct {
 // New builds a backend from its config section, reading its API key with
 // getenv (nil: os.Getenv) from the environment variable the section names.
 func New(c config.Backend, getenv func(string) string) (*Backend, error) {
+	return NewWithClock(c, getenv, nil)
+}
+
+// NewWithClock is New with the clock the backend's retry policy waits on
+// (nil: the real clock), so that a gateway on a fake clock retries on it.
+func NewWithClock(c config.Backend, getenv func(string) string, clk clock.Clock) (*Backend, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
@@ -78,10 +85,13 @@ func New(c config.Backend, getenv func(string) string) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backend %s: retry: %w", c.Name, err)
 	}
+	if rc.Clock == nil {
+		rc.Clock = clk
+	}
 	if rc.Budget == nil {
 		// One budget per backend, shared by every call to it, so that an
 		// outage does not multiply the load on what is left of it.
-		rc.Budget = resilience.NewBudget(resilience.BudgetConfig{})
+		rc.Budget = resilience.NewBudget(resilience.BudgetConfig{Clock: clk})
 	}
 	b := &Backend{
 		Name: c.Name, Kind: c.Kind, BaseURL: c.URL, Timeouts: c.Timeouts, MaxConcurrent: c.MaxConcurrent,

@@ -27,6 +27,11 @@ type Timer interface {
 	C() <-chan time.Time
 	// Stop prevents the timer from firing; it reports whether it stopped it.
 	Stop() bool
+	// Reset makes the timer fire after d from now, whether or not it had
+	// fired or been stopped; it reports whether the timer was pending. As
+	// with time.Timer since Go 1.23, no value from before the Reset is
+	// received from C afterwards.
+	Reset(d time.Duration) bool
 }
 
 // Real is the wall clock. Its zero value is ready to use.
@@ -48,6 +53,8 @@ type realTimer struct{ t *time.Timer }
 
 func (r realTimer) C() <-chan time.Time { return r.t.C }
 func (r realTimer) Stop() bool          { return r.t.Stop() }
+
+func (r realTimer) Reset(d time.Duration) bool { return r.t.Reset(d) }
 
 // OrReal returns c, or Real when c is nil, so that config structs can leave
 // their Clock field unset.

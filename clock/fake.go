@@ -157,12 +157,50 @@ func (t *fakeTimer) C() <-chan time.Time { return t.c }
 func (t *fakeTimer) Stop() bool {
 	t.f.mu.Lock()
 	defer t.f.mu.Unlock()
+	return t.f.removeLocked(t)
+}
+
+// Reset re-arms the timer to fire when the clock reaches Now()+d, whether it
+// had fired, been stopped or was pending; it reports whether it was pending.
+// A value the timer delivered before the Reset and nobody received is
+// dropped. With d <= 0 it fires at once: an AfterFunc timer's function runs
+// in the caller's goroutine, as AfterFunc's does.
+func (t *fakeTimer) Reset(d time.Duration) bool {
+	f := t.f
+	f.mu.Lock()
+	pending := f.removeLocked(t)
+	if t.c != nil {
+		select {
+		case <-t.c:
+		default:
+		}
+	}
+	t.at, t.fired = f.now.Add(d), d <= 0
+	if d > 0 {
+		f.timers = append(f.timers, t)
+		f.wakeLocked()
+		f.mu.Unlock()
+		return pending
+	}
+	if t.fn == nil {
+		t.c <- f.now
+		f.mu.Unlock()
+		return pending
+	}
+	f.mu.Unlock()
+	t.fn()
+	return pending
+}
+
+// removeLocked takes t off the pending timers; it reports whether t was
+// pending.
+func (f *Fake) removeLocked(t *fakeTimer) bool {
 	if t.fired {
 		return false
 	}
-	for i, tm := range t.f.timers {
+	for i, tm := range f.timers {
 		if tm == t {
-			t.f.timers = append(t.f.timers[:i], t.f.timers[i+1:]...)
+			f.timers = append(f.timers[:i], f.timers[i+1:]...)
 			return true
 		}
 	}

@@ -51,6 +51,10 @@ type Backend struct {
 	// MaxConcurrent bounds the requests in flight to the backend; beyond it
 	// a route moves on to its next target. 0 means no bound.
 	MaxConcurrent int `yaml:"max_concurrent"`
+	// MaxEventBytes bounds one SSE event of a stream from the backend; a
+	// stream with a longer event ends with an error event. 0 means
+	// DefaultMaxEventBytes.
+	MaxEventBytes ByteSize `yaml:"max_event_bytes"`
 	// DeepCheck adds a health check that runs a real one-token generation
 	// at a long interval. Off by default.
 	DeepCheck DeepCheck `yaml:"deep_check"`
@@ -61,6 +65,10 @@ type Backend struct {
 func (b *Backend) SetDefaults() {
 	*b = Backend{Timeouts: DefaultTimeouts(), Breaker: DefaultBreaker(), Retry: DefaultRetry(), DeepCheck: DefaultDeepCheck()}
 }
+
+// DefaultMaxEventBytes is the bound on one SSE event of a backend whose
+// max_event_bytes is 0 (unset).
+const DefaultMaxEventBytes = 4 * MiB
 
 // BreakerConfig returns the backend's breaker as a resilience.BreakerConfig
 // named after the backend.
@@ -85,6 +93,9 @@ func (b *Backend) validate(v *validator, path string) {
 	v.envName(join(path, "api_key_env"), b.APIKeyEnv)
 	if b.MaxConcurrent < 0 {
 		v.errorf(join(path, "max_concurrent"), "must be >= 0 (0: no bound), got %d", b.MaxConcurrent)
+	}
+	if b.MaxEventBytes < 0 || (v.has(join(path, "max_event_bytes")) && b.MaxEventBytes == 0) {
+		v.errorf(join(path, "max_event_bytes"), "must be > 0, got %s", b.MaxEventBytes)
 	}
 }
 

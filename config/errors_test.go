@@ -48,7 +48,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown key with dashes", "server:\n  admin-token-env: X\n",
 			`f.yaml:2: server.admin-token-env: unknown key (did you mean "admin_token_env"?)`},
 		{"x- key below the top level", backend + "    x-note: hi\n",
-			"f.yaml:5: backends[0].x-note: unknown key (known keys: name, kind, url, api_key_env, timeouts, breaker, retry, max_concurrent, deep_check)"},
+			"f.yaml:5: backends[0].x-note: unknown key (known keys: name, kind, url, api_key_env, timeouts, breaker, retry, max_concurrent, max_event_bytes, deep_check)"},
 		{"duplicate key", "server:\n  listen: 127.0.0.1:1\n  listen: 127.0.0.1:2\n",
 			"f.yaml:3: server.listen: duplicate key (first at line 2)"},
 		{"duplicate section", "server: {}\nstore: {}\nserver: {}\n", "f.yaml:3: server: duplicate key (first at line 1)"},

@@ -30,6 +30,12 @@ func errorClass(err error) string {
 		return "timeout"
 	case errors.Is(err, errStreamCut), errors.Is(err, errEmptyStream):
 		return "stream_cut"
+	case errors.Is(err, errNotAnAnswer):
+		return "bad_answer"
+	case errors.Is(err, errEventTooLarge):
+		return "event_too_large"
+	case errors.Is(err, errShuttingDown):
+		return "shutdown"
 	case errors.As(err, &se):
 		if se.Code == 429 {
 			return "status_429"

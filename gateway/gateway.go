@@ -8,14 +8,12 @@
 package gateway
 
 import (
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
 	"sort"
 	"strconv"
-	"strings"
 	"sync/atomic"
 
 	"github.com/flywheel-stack/flywheel/backend"
@@ -30,8 +28,11 @@ import (
 type Options struct {
 	// Config is the loaded configuration: backends, routes, server limits.
 	Config *config.Config
-	// Breakers holds a breaker per backend/model. nil: one is made from
-	// the backends' breaker sections.
+	// Breakers is where each target's breaker comes from, keyed
+	// "backend/model": New fetches every target's breaker from it once, so
+	// that a registry kept across a configuration reload carries the
+	// breakers' state over. nil: a registry is made whose breakers follow
+	// their backends' breaker sections.
 	Breakers *resilience.Registry
 	// Sink receives one event per finished request. nil: none.
 	Sink telemetry.Sink
@@ -78,6 +79,8 @@ type Gateway struct {
 	jsonValue, sseValue []string
 	// streams recycles the readers and event buffers of relayed streams.
 	streams streamPool
+	// open are the streams being relayed, ended by CloseStreams.
+	open openStreams
 }
 
 // maxCachedAttempts bounds the attempt counts whose header value is built
@@ -104,6 +107,10 @@ type target struct {
 	backend *backend.Backend
 	model   string
 	key     string // backend/model: the breaker's key
+	// breaker is the target's own, fetched from the registry once.
+	breaker *resilience.Breaker
+	// maxEvent bounds one SSE event of a stream from the target.
+	maxEvent int
 	// backendHeader is the X-Flywheel-Backend value, built once.
 	backendHeader []string
 	// urls are the backend's URLs of the proxied endpoints, parsed once;
@@ -120,11 +127,17 @@ func (t *target) url(ep backend.Endpoint) (*url.URL, error) {
 	return url.Parse(t.backend.URL(ep))
 }
 
-// New builds a gateway from opts.
+// New builds a gateway from opts. It validates the configuration first: a
+// setting that would fail a request later (a breaker or retry section out
+// of range, a route without targets or naming an unknown backend) is an
+// error here, naming its key.
 func New(opts Options) (*Gateway, error) {
 	cfg := opts.Config
 	if cfg == nil {
 		cfg = config.Default()
+	}
+	if err := validate(cfg); err != nil {
+		return nil, err
 	}
 	getenv := opts.Getenv
 	if getenv == nil {
@@ -155,7 +168,7 @@ func New(opts Options) (*Gateway, error) {
 	}
 	backendCfg := map[string]config.Backend{}
 	for _, bc := range cfg.Backends {
-		b, err := backend.New(bc, getenv)
+		b, err := backend.NewWithClock(bc, getenv, opts.Clock)
 		if err != nil {
 			return nil, err
 		}
@@ -163,29 +176,22 @@ func New(opts Options) (*Gateway, error) {
 		backendCfg[bc.Name] = bc
 	}
 	if g.breakers == nil {
-		g.breakers = resilience.NewRegistry(resilience.RegistryConfig{
-			Clock: g.clk,
-			ConfigFor: func(key string) resilience.BreakerConfig {
-				name, _, _ := strings.Cut(key, "/")
-				return backendCfg[name].BreakerConfig()
-			},
-			OnStateChange: func(t resilience.Transition) {
-				g.log.Warn("breaker state changed", "breaker", t.Breaker, "from", t.From.String(), "to", t.To.String(),
-					"reason", t.Reason, "open_until", t.OpenUntil)
-				if opts.OnBreakerChange != nil {
-					opts.OnBreakerChange(t)
-				}
-			},
-		})
+		g.breakers = g.newRegistry(cfg, backendCfg, opts.OnBreakerChange)
 	}
 	for _, rc := range cfg.Routes {
 		r := &route{name: rc.Name, degraded: rc.Degraded}
 		for _, tc := range rc.Targets {
-			b, ok := g.backends[tc.Backend]
-			if !ok {
-				return nil, fmt.Errorf("route %s: backend %q is not defined", rc.Name, tc.Backend)
+			key := tc.Backend + "/" + tc.Model
+			if d, dup := g.direct[key]; dup {
+				r.targets = append(r.targets, d.targets[0]) // one target, one breaker, however many routes name it
+				continue
 			}
-			t := &target{backend: b, model: tc.Model, key: tc.Backend + "/" + tc.Model, backendHeader: []string{b.Name}}
+			b, bc := g.backends[tc.Backend], backendCfg[tc.Backend]
+			t := &target{backend: b, model: tc.Model, key: key, backendHeader: []string{b.Name},
+				breaker: g.breakers.Get(key), maxEvent: int(bc.MaxEventBytes)}
+			if t.maxEvent <= 0 {
+				t.maxEvent = int(config.DefaultMaxEventBytes)
+			}
 			for ep := range t.urls {
 				t.urls[ep], _ = url.Parse(b.URL(backend.Endpoint(ep))) // on error: parsed per request, which fails it
 			}
@@ -193,9 +199,7 @@ func New(opts Options) (*Gateway, error) {
 				t.auth = []string{"Bearer " + key}
 			}
 			r.targets = append(r.targets, t)
-			if _, dup := g.direct[t.key]; !dup {
-				g.direct[t.key] = &route{name: t.key, targets: []*target{t}, degraded: rc.Degraded}
-			}
+			g.direct[key] = &route{name: key, targets: []*target{t}, degraded: rc.Degraded}
 		}
 		g.routes[rc.Name] = r
 	}
@@ -209,6 +213,30 @@ func New(opts Options) (*Gateway, error) {
 	}
 	sort.Strings(g.modelNames)
 	return g, nil
+}
+
+// newRegistry makes the breaker registry of a gateway given none: each
+// target's breaker follows its backend's breaker section, and every
+// transition is logged, then passed to onChange.
+func (g *Gateway) newRegistry(cfg *config.Config, backends map[string]config.Backend,
+	onChange func(resilience.Transition)) *resilience.Registry {
+	perTarget := map[string]resilience.BreakerConfig{}
+	for _, rc := range cfg.Routes {
+		for _, tc := range rc.Targets {
+			perTarget[tc.Backend+"/"+tc.Model] = backends[tc.Backend].BreakerConfig()
+		}
+	}
+	return resilience.NewRegistry(resilience.RegistryConfig{
+		Clock:     g.clk,
+		Overrides: perTarget,
+		OnStateChange: func(t resilience.Transition) {
+			g.log.Warn("breaker state changed", "breaker", t.Breaker, "from", t.From.String(), "to", t.To.String(),
+				"reason", t.Reason, "open_until", t.OpenUntil)
+			if onChange != nil {
+				onChange(t)
+			}
+		},
+	})
 }
 
 // InFlight returns the number of OpenAI-compatible requests being served.

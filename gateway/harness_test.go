@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flywheel-stack/flywheel/clock"
 	"github.com/flywheel-stack/flywheel/config"
 	"github.com/flywheel-stack/flywheel/telemetry"
 )
@@ -113,6 +114,12 @@ type harness struct {
 // replaced by the fake backends' URLs.
 func newHarness(t testing.TB, yaml string, env map[string]string, backends ...*fakeBackend) *harness {
 	t.Helper()
+	return newHarnessOn(t, nil, yaml, env, backends...)
+}
+
+// newHarnessOn is newHarness with the gateway on clk (nil: the real clock).
+func newHarnessOn(t testing.TB, clk clock.Clock, yaml string, env map[string]string, backends ...*fakeBackend) *harness {
+	t.Helper()
 	for i, b := range backends {
 		yaml = strings.ReplaceAll(yaml, fmt.Sprintf("{%c}", 'a'+i), b.srv.URL)
 	}
@@ -122,7 +129,7 @@ func newHarness(t testing.TB, yaml string, env map[string]string, backends ...*f
 	}
 	sink := telemetry.NewMemory()
 	gw, err := New(Options{Config: cfg, Sink: sink, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Getenv: func(k string) string { return env[k] }})
+		Getenv: func(k string) string { return env[k] }, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}

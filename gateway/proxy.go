@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/flywheel-stack/flywheel/backend"
+	"github.com/flywheel-stack/flywheel/clock"
 	"github.com/flywheel-stack/flywheel/resilience"
 	"github.com/flywheel-stack/flywheel/telemetry"
 	"github.com/google/uuid"
@@ -164,7 +165,7 @@ func (g *Gateway) degrade(w http.ResponseWriter, rt *route, ev *telemetry.Event)
 	now := g.clk.Now()
 	var earliest time.Time
 	for _, t := range rt.targets {
-		s := g.breakers.Get(t.key).Snapshot()
+		s := t.breaker.Snapshot()
 		if s.State == resilience.StateOpen && s.OpenUntil.After(now) && (earliest.IsZero() || s.OpenUntil.Before(earliest)) {
 			earliest = s.OpenUntil
 		}
@@ -187,8 +188,11 @@ type upstream struct {
 	cancel context.CancelCauseFunc
 	actx   context.Context
 	// firstToken, total and (once the first event is in) idle bound the
-	// attempt.
-	firstToken, total, idle *time.Timer
+	// attempt, on the gateway's clock.
+	firstToken, total, idle clock.Timer
+	// totalBy is when the total timeout ends, on the wall clock: client
+	// writes' deadlines (set on the connection) never pass it.
+	totalBy time.Time
 	// pool and bufs, for a stream: where its reader and event buffer go
 	// back when it is closed.
 	pool    *streamPool
@@ -196,6 +200,8 @@ type upstream struct {
 	stream  bool
 	ttft    time.Time
 	injects bool // the gateway asked for include_usage; the client did not
+	// cw writes the answer to the client.
+	cw clientWriter
 }
 
 // close stops the attempt's timers, releases its context and the backend's
@@ -228,7 +234,9 @@ func (g *Gateway) tryTarget(ctx context.Context, ep backend.Endpoint, t *target,
 	inject := stream && !f.hasStreamOptions
 	payload := rewriteModel(body, f, t.model, inject)
 	attempts := 0
-	up, err := resilience.Retry(ctx, t.backend.Retrier, func(ctx context.Context) (*upstream, error) {
+	// The retry loop knows the target's breaker: the policy holds it open
+	// for a Retry-After, and does not sleep into its rejection.
+	up, err := resilience.RetryWithBreaker(ctx, t.backend.Retrier, t.breaker, func(ctx context.Context) (*upstream, error) {
 		return g.attempt(ctx, ep, t, payload, stream, inject, &attempts)
 	})
 	return up, attempts, err
@@ -239,8 +247,7 @@ func (g *Gateway) tryTarget(ctx context.Context, ep backend.Endpoint, t *target,
 // or move on; nothing has reached the client yet.
 func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, payload []byte, stream, inject bool,
 	attempts *int) (*upstream, error) {
-	br := g.breakers.Get(t.key)
-	permit, err := br.Allow()
+	permit, err := t.breaker.Allow()
 	if err != nil {
 		return nil, resilience.Permanent(err) // this target is out: the next one, at once
 	}
@@ -253,8 +260,9 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 	actx, cancel := context.WithCancelCause(ctx)
 	up := &upstream{t: t, permit: permit, cancel: cancel, actx: actx, stream: stream, injects: inject}
 	to := b.Timeouts
-	firstToken := time.AfterFunc(orForever(to.FirstToken), func() { cancel(errFirstTokenTimeout) })
-	up.firstToken, up.total = firstToken, time.AfterFunc(orForever(to.Total), func() { cancel(errTotalTimeout) })
+	firstToken := g.clk.AfterFunc(orForever(to.FirstToken), func() { cancel(errFirstTokenTimeout) })
+	up.firstToken, up.total = firstToken, g.clk.AfterFunc(orForever(to.Total), func() { cancel(errTotalTimeout) })
+	up.totalBy = time.Now().Add(orForever(to.Total))
 	failed := func(err error) (*upstream, error) {
 		if cause := context.Cause(actx); cause != nil && ctx.Err() == nil {
 			err = cause
@@ -288,11 +296,17 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		_ = resp.Body.Close()
 		se := &resilience.StatusError{Code: resp.StatusCode, Status: resp.Status}
-		if at, ok := resilience.ParseRetryAfter(resp.Header, g.clk.Now()); ok {
-			se.Until = at
-			br.HoldOpenUntil(at, fmt.Sprintf("%s answered %d with Retry-After", t.key, resp.StatusCode))
-		}
 		g.log.Debug("backend error status", "target", t.key, "status", resp.StatusCode, "body", string(bytes.TrimSpace(data)))
+		now := g.clk.Now()
+		if at, ok := resilience.ParseRetryAfter(resp.Header, now); ok {
+			se.Until = at
+			if at.After(now) {
+				// The retry policy holds the breaker open until then (at
+				// most max_open_for): no retry would get through before,
+				// so the request moves on at once rather than wait.
+				return failed(resilience.Permanent(se))
+			}
+		}
 		return failed(se)
 	}
 	if isTargetFault(resp.StatusCode) || isRedirect(resp.StatusCode) {
@@ -306,6 +320,9 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 		data, err := readAll(io.LimitReader(resp.Body, maxResponseBody+1), resp.ContentLength, maxResponseBody)
 		if err == nil && len(data) > maxResponseBody {
 			err = resilience.Permanent(errResponseTooLarge) // cut short, it would reach the client as broken JSON
+		}
+		if err == nil && resp.StatusCode < 300 {
+			err = checkAnswer(resp.Header, data)
 		}
 		if err != nil {
 			_ = resp.Body.Close()
@@ -322,7 +339,10 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 	}
 	bufs := g.streams.get(resp.Body)
 	up.reader = bufs.reader
-	first, err := readFirstEvent(up.reader, bufs.event)
+	first, err := readFirstEvent(up.reader, bufs.event, t.maxEvent)
+	if err == nil && len(first) > 0 {
+		err = checkFirstEvent(first)
+	}
 	if err != nil || len(first) == 0 {
 		_ = resp.Body.Close()
 		g.streams.put(bufs, first)
@@ -339,7 +359,7 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 	}
 	firstToken.Stop()
 	up.body, up.ttft, up.pool, up.bufs = first, g.clk.Now(), &g.streams, bufs
-	up.idle = time.AfterFunc(orForever(to.Idle), func() { cancel(errIdleTimeout) })
+	up.idle = g.clk.AfterFunc(orForever(to.Idle), func() { cancel(errIdleTimeout) })
 	return up, nil
 }
 
@@ -356,29 +376,36 @@ func isEventStream(h http.Header) bool {
 
 // respond sends a committed answer to the client.
 func (g *Gateway) respond(w http.ResponseWriter, r *http.Request, up *upstream, ev *telemetry.Event) {
-	defer up.close()
 	h := w.Header()
 	h[HeaderBackend] = up.t.backendHeader
 	h[HeaderAttempts] = g.attemptsHeader(ev.Attempts)
 	ev.TimeToFirstToken = up.ttft.Sub(ev.Start)
 	ev.HTTPStatus = up.resp.StatusCode
-	if !up.stream {
-		if ct := up.resp.Header["Content-Type"]; len(ct) > 0 && ct[0] != "" {
-			h["Content-Type"] = ct[:1:1] // the backend's own value, not copied
-		}
-		h.Set("Content-Length", strconv.Itoa(len(up.body)))
-		w.WriteHeader(up.resp.StatusCode)
-		_, _ = w.Write(up.body)
-		if ev.ResponseBody != nil {
-			ev.ResponseBody = up.body // captured: the writer copies it
-		}
-		if up.resp.StatusCode >= 400 {
-			ev.Status, ev.ErrorClass = telemetry.StatusBackendError, "status_"+strconv.Itoa(up.resp.StatusCode)
-			return
-		}
-		ev.Status = telemetry.StatusOK
-		ev.TokensIn, ev.TokensOut = parseUsage(up.body)
+	if up.stream {
+		defer up.close()
+		g.relayStream(w, r, up, ev)
 		return
 	}
-	g.relayStream(w, r, up, ev)
+	// The whole answer is in hand: the backend's slot is free before the
+	// client reads it, however slowly.
+	up.close()
+	if ct := up.resp.Header["Content-Type"]; len(ct) > 0 && ct[0] != "" {
+		h["Content-Type"] = ct[:1:1] // the backend's own value, not copied
+	}
+	h.Set("Content-Length", strconv.Itoa(len(up.body)))
+	cw := up.clientWriter(w)
+	w.WriteHeader(up.resp.StatusCode)
+	_ = cw.write(up.body)
+	if ev.ResponseBody != nil {
+		ev.ResponseBody = up.body // captured: the writer copies it
+	}
+	switch {
+	case cw.timedOut:
+		ev.Status, ev.ErrorClass = telemetry.StatusClientError, "client_timeout"
+	case up.resp.StatusCode >= 400:
+		ev.Status, ev.ErrorClass = telemetry.StatusBackendError, "status_"+strconv.Itoa(up.resp.StatusCode)
+	default:
+		ev.Status = telemetry.StatusOK
+		ev.TokensIn, ev.TokensOut = parseUsage(up.body)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -22,7 +23,11 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 		h[k] = v
 	}
 	w.WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(w)
+	cw := up.clientWriter(w)
+	if !g.open.add(up) {
+		up.cancel(errShuttingDown)
+	}
+	defer g.open.remove(up)
 	idle := up.idle
 	idleFor := orForever(up.t.backend.Timeouts.Idle)
 
@@ -42,13 +47,13 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 		if isDoneData(data) {
 			clean = true
 			if pending {
-				_ = rc.Flush() // the drain may wait for the backend
+				_ = cw.flush() // the drain may wait for the backend
 			}
 			// Before [DONE] reaches the client, which may hang up at once
 			// and so cancel the upstream request with it.
 			drainAfterDone(up, idle)
-			if _, werr := w.Write(event); werr == nil {
-				_ = rc.Flush()
+			if cw.write(event) == nil {
+				_ = cw.flush()
 			}
 			break
 		}
@@ -62,8 +67,12 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 		if up.injects && usage && isUsageOnly(data) {
 			// the usage chunk the gateway asked for, not the client
 		} else {
+			if up.injects && usage {
+				event = stripUsageNull(event) // nor the "usage":null the request for it adds
+				data = eventData(event)
+			}
 			captureResponse(ev, event)
-			if _, werr := w.Write(event); werr != nil {
+			if werr := cw.write(event); werr != nil {
 				err, clientGone = werr, true
 				break
 			}
@@ -74,13 +83,13 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 			break
 		}
 		if pending && !eventBuffered(up.reader) {
-			if ferr := rc.Flush(); ferr != nil {
+			if ferr := cw.flush(); ferr != nil {
 				err, clientGone = ferr, true
 				break
 			}
 			pending = false
 		}
-		event, err = readEvent(up.reader, event[:0])
+		event, err = readEvent(up.reader, event[:0], up.t.maxEvent)
 		if err != nil {
 			break
 		}
@@ -92,6 +101,12 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 	case clean:
 		up.permit.Record(r.Context(), nil)
 		ev.Status = telemetry.StatusOK
+	case cw.timedOut:
+		// The client did not take the stream in: its fault, not the
+		// backend's. The deferred close frees the slot and cancels the
+		// upstream request.
+		up.permit.RecordOutcome(resilience.OutcomeIgnored, -1)
+		ev.Status, ev.ErrorClass = telemetry.StatusClientError, "client_timeout"
 	case clientGone || r.Context().Err() != nil:
 		up.permit.RecordOutcome(resilience.OutcomeIgnored, -1) // the client left: not the backend's fault
 		ev.Status, ev.ErrorClass = telemetry.StatusCancelled, "cancelled"
@@ -101,39 +116,60 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 		} else if err == nil || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			err = errStreamCut
 		}
-		up.permit.Record(r.Context(), resilience.AfterFirstByte(err))
-		ev.Status, ev.ErrorClass = telemetry.StatusBackendError, errorClass(err)
-		if !backendError {
-			writeStreamError(w, err)
+		if errors.Is(err, errShuttingDown) {
+			up.permit.RecordOutcome(resilience.OutcomeIgnored, -1) // the gateway's doing, not the backend's
+			ev.Status, ev.ErrorClass = telemetry.StatusCancelled, errorClass(err)
+		} else {
+			up.permit.Record(r.Context(), resilience.AfterFirstByte(err))
+			ev.Status, ev.ErrorClass = telemetry.StatusBackendError, errorClass(err)
 		}
-		_ = rc.Flush()
+		if !backendError {
+			_ = cw.write(streamErrorEvent(err))
+		}
+		_ = cw.flush()
 	}
 }
 
-// writeStreamError sends the SSE error event that tells the client its
-// stream failed after it started.
-func writeStreamError(w io.Writer, err error) {
-	code := "stream_cut"
-	if errors.Is(err, context.DeadlineExceeded) {
+// streamErrorEvent is the SSE error event that tells the client its stream
+// failed after it started.
+func streamErrorEvent(err error) []byte {
+	typ, code, msg := "upstream_error", "stream_cut", "The upstream stream failed after it started: "+err.Error()
+	switch {
+	case errors.Is(err, errShuttingDown):
+		typ, code, msg = "server_error", "server_shutdown", "The gateway is shutting down; this answer is incomplete."
+	case errors.Is(err, errEventTooLarge):
+		code = "event_too_large"
+	case errors.Is(err, context.DeadlineExceeded):
 		code = "upstream_timeout"
 	}
 	buf := make([]byte, 0, 160)
 	buf = append(buf, `data: {"error":{"message":`...)
-	buf = strconv.AppendQuote(buf, "The upstream stream failed after it started: "+err.Error())
-	buf = append(buf, `,"type":"upstream_error","param":null,"code":"`...)
+	buf = strconv.AppendQuote(buf, msg)
+	buf = append(buf, `,"type":"`...)
+	buf = append(buf, typ...)
+	buf = append(buf, `","param":null,"code":"`...)
 	buf = append(buf, code...)
 	buf = append(buf, "\"}}\n\n"...)
-	_, _ = w.Write(buf)
+	return buf
 }
+
+// errEventTooLarge ends a stream one of whose events is longer than its
+// backend's max_event_bytes: an event is buffered whole before it is
+// forwarded, and a backend must not make the gateway buffer without bound.
+var errEventTooLarge = errors.New("the backend sent an SSE event larger than its max_event_bytes")
 
 // readEvent reads one SSE event (its lines up to and including the blank
 // line that ends it) into buf. Comment-only events (": keep-alive") are
-// returned too, so they reach the client.
-func readEvent(r *bufio.Reader, buf []byte) ([]byte, error) {
+// returned too, so they reach the client. An event longer than limit bytes
+// is an error (errEventTooLarge), found before buf grows much past it.
+func readEvent(r *bufio.Reader, buf []byte, limit int) ([]byte, error) {
 	lineStart := len(buf)
 	for {
 		line, err := r.ReadSlice('\n')
 		buf = append(buf, line...)
+		if len(buf) > limit {
+			return buf, fmt.Errorf("%w (%d bytes)", errEventTooLarge, limit)
+		}
 		if errors.Is(err, bufio.ErrBufferFull) {
 			continue // a line longer than the reader's buffer: its rest follows
 		}

@@ -3,6 +3,8 @@ package gateway
 import (
 	"io"
 	"time"
+
+	"github.com/flywheel-stack/flywheel/clock"
 )
 
 // After [DONE] a backend has only the end of its chunked body left to
@@ -23,7 +25,7 @@ const (
 // drainAfterDone reads the rest of a stream that ended cleanly. A backend
 // that keeps the body open longer is cut off by the attempt's idle timer,
 // reset here to the grace period.
-func drainAfterDone(up *upstream, idle *time.Timer) {
+func drainAfterDone(up *upstream, idle clock.Timer) {
 	idle.Reset(drainGrace)
 	_, _ = io.Copy(io.Discard, io.LimitReader(up.reader, drainLimit))
 }

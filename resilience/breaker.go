@@ -337,12 +337,16 @@ func (b *Breaker) countsOf(g *generation, now time.Time) Counts {
 }
 
 // HoldOpenUntil opens the breaker until t, or keeps it open at least until t
-// (for example from a backend's Retry-After). It does nothing to a forced-open
-// or disabled breaker, or when t is not in the future.
+// (for example from a backend's Retry-After), but never longer than
+// MaxOpenFor from now. It does nothing to a forced-open or disabled breaker,
+// or when t is not in the future.
 func (b *Breaker) HoldOpenUntil(t time.Time, reason string) {
 	now := b.clk.Now()
 	if !t.After(now) {
 		return
+	}
+	if limit := now.Add(b.cfg.MaxOpenFor); t.After(limit) {
+		t = limit
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()

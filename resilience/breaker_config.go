@@ -67,8 +67,10 @@ type BreakerConfig struct {
 	// OpenBackoff multiplies OpenFor on each consecutive reopen (a trial
 	// call that fails). 0 or 1 keeps OpenFor constant.
 	OpenBackoff float64
-	// MaxOpenFor caps the growing open duration. Default 10 × OpenFor when
-	// OpenBackoff > 1.
+	// MaxOpenFor caps how long the breaker stays open at a time: the
+	// growing open duration, and a hold (HoldOpenUntil, such as a
+	// dependency's Retry-After a year ahead). Default 10 × OpenFor when
+	// OpenBackoff > 1, else DefaultMaxOpenFor (or OpenFor, when longer).
 	MaxOpenFor time.Duration
 
 	// HalfOpenCalls is how many trial calls may run concurrently in the
@@ -91,6 +93,11 @@ type BreakerConfig struct {
 	// Clock is the time source. nil means the real clock.
 	Clock clock.Clock
 }
+
+// DefaultMaxOpenFor is the longest a breaker without an open backoff stays
+// open at a time unless its MaxOpenFor says otherwise: a Retry-After further
+// ahead holds it open this long.
+const DefaultMaxOpenFor = 5 * time.Minute
 
 // Outcome is how a finished call counts for the breaker.
 type Outcome uint8
@@ -143,7 +150,8 @@ const (
 // withDefaults returns c with zero fields filled in. A default adapts to the
 // fields that are set, so that it never conflicts with them: MinCalls
 // defaults to min(10, WindowSize) for a count window, WindowSize to
-// max(100, MinCalls), OpenFor to min(30s, MaxOpenFor).
+// max(100, MinCalls), OpenFor to min(30s, MaxOpenFor), MaxOpenFor to
+// max(DefaultMaxOpenFor, OpenFor) (10 × OpenFor with an open backoff).
 func (c BreakerConfig) withDefaults() BreakerConfig {
 	if c.ConsecutiveFailures == 0 && c.FailureRate == 0 && c.SlowCallRate == 0 {
 		c.ConsecutiveFailures = defaultConsecutiveFailures
@@ -169,8 +177,11 @@ func (c BreakerConfig) withDefaults() BreakerConfig {
 			c.OpenFor = min(defaultOpenFor, c.MaxOpenFor)
 		}
 	}
-	if c.OpenBackoff > 1 && c.MaxOpenFor <= 0 {
-		c.MaxOpenFor = defaultMaxOpenForFactor * c.OpenFor
+	if c.MaxOpenFor <= 0 {
+		c.MaxOpenFor = max(DefaultMaxOpenFor, c.OpenFor)
+		if c.OpenBackoff > 1 {
+			c.MaxOpenFor = defaultMaxOpenForFactor * c.OpenFor
+		}
 	}
 	if c.HalfOpenCalls <= 0 {
 		c.HalfOpenCalls = defaultHalfOpenCalls

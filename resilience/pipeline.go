@@ -85,7 +85,7 @@ func (p *Pipeline[T]) Run(ctx context.Context, fn func(context.Context) (T, erro
 		pctx, cancel = context.WithTimeoutCause(ctx, c.Timeout, ErrTimeout)
 		defer cancel()
 	}
-	v, attempts, err := run(pctx, c.Retry, c.Breaker, c.AttemptTimeout, fn)
+	v, attempts, err := run(pctx, c.Retry, c.Breaker, c.AttemptTimeout, fn, false)
 	if err != nil && c.Timeout > 0 && ctx.Err() == nil && pctx.Err() != nil {
 		err = timeoutCause(pctx, err)
 	}

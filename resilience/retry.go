@@ -89,22 +89,40 @@ func (r *Retrier) rand() float64 {
 // Do calls fn until it succeeds, returns a permanent error, or the policy
 // gives up; it returns the last error.
 func (r *Retrier) Do(ctx context.Context, fn func(context.Context) error) error {
-	_, _, err := run(ctx, r, nil, 0, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) })
+	_, _, err := run(ctx, r, nil, 0, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) }, false)
 	return err
 }
 
 // Retry calls fn through r and returns its result.
 func Retry[T any](ctx context.Context, r *Retrier, fn func(context.Context) (T, error)) (T, error) {
-	v, _, err := run(ctx, r, nil, 0, fn)
+	v, _, err := run(ctx, r, nil, 0, fn, false)
+	return v, err
+}
+
+// RetryWithBreaker calls fn through r for a call that breaker b guards and
+// whose permits fn takes itself: Allow before the call, Record once its
+// result is used up, which may be long after fn returns (a stream relayed
+// to a client). Unlike a Pipeline's, the loop does not wrap each attempt in
+// b; b is what the policy holds open for a Retry-After (HoldBreaker), and a
+// wait for it longer than the policy's MaxDelay ends the retries at once, as
+// does a rejection from b (returned by fn) that the policy would not wait
+// out, instead of sleeping into the rejection.
+func RetryWithBreaker[T any](ctx context.Context, r *Retrier, b *Breaker, fn func(context.Context) (T, error)) (T, error) {
+	v, _, err := run(ctx, r, b, 0, fn, true)
 	return v, err
 }
 
 // run is the attempt loop shared by Retrier and Pipeline: each attempt goes
-// through the breaker (if any) and the per-attempt timeout (if any).
+// through the breaker (if any, unless fn takes its own permits) and the
+// per-attempt timeout (if any).
 func run[T any](ctx context.Context, r *Retrier, b *Breaker, attemptTimeout time.Duration,
-	fn func(context.Context) (T, error)) (v T, attempts int, err error) {
+	fn func(context.Context) (T, error), ownPermits bool) (v T, attempts int, err error) {
+	guard := b
+	if ownPermits {
+		guard = nil
+	}
 	if r == nil {
-		v, err = attempt(ctx, b, attemptTimeout, fn)
+		v, err = attempt(ctx, guard, attemptTimeout, fn)
 		return v, 1, err
 	}
 	c := &r.cfg
@@ -115,10 +133,11 @@ func run[T any](ctx context.Context, r *Retrier, b *Breaker, attemptTimeout time
 	var start time.Time
 	var delay time.Duration
 	for attempts = 1; ; attempts++ {
-		v, err = attempt(ctx, b, attemptTimeout, fn)
+		v, err = attempt(ctx, guard, attemptTimeout, fn)
 		if err == nil {
 			return v, attempts, nil
 		}
+		r.hold(b, err)
 		if attempts == 1 && c.MaxElapsed > 0 {
 			start = c.Clock.Now()
 		}
@@ -162,10 +181,7 @@ func (r *Retrier) nextDelay(ctx context.Context, b *Breaker, err error, attempts
 		return 0, false // forced open: nothing to wait for
 	}
 	if hasRetryAt {
-		holding := !rejected && c.HoldBreaker && b != nil
-		if holding {
-			b.HoldOpenUntil(retryAt, "dependency asked to retry after "+retryAt.UTC().Format(time.RFC3339))
-		}
+		holding := !rejected && c.HoldBreaker && b != nil // see hold
 		if until := retryAt.Sub(now); until > delay {
 			// Waiting less than asked would only meet the breaker's
 			// rejection (or the dependency's): give up instead.
@@ -182,6 +198,20 @@ func (r *Retrier) nextDelay(ctx context.Context, b *Breaker, err error, attempts
 		return 0, false
 	}
 	return delay, true
+}
+
+// hold holds b open until the retry instant a failed attempt's error
+// carries (a Retry-After), when the policy holds breakers. It runs after
+// every failed attempt, the last one and one whose error is permanent
+// included: the dependency asked for the pause whether or not this call
+// retries.
+func (r *Retrier) hold(b *Breaker, err error) {
+	if !r.cfg.HoldBreaker || b == nil || IsRejected(err) {
+		return
+	}
+	if at, ok := RetryAtOf(err); ok {
+		b.HoldOpenUntil(at, "dependency asked to retry after "+at.UTC().Format(time.RFC3339))
+	}
 }
 
 // wait blocks for d on clk, or until ctx is done.

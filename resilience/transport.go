@@ -111,7 +111,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, &StatusError{Code: resp.StatusCode, Status: resp.Status, Until: until}
 		}
 		return resp, nil
-	})
+	}, false)
 	if err == nil {
 		return resp, nil
 	}

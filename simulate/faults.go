@@ -32,6 +32,12 @@ type Faults struct {
 	// many SSE data events: no [DONE], no end of the chunked body, the
 	// connection closed. A stream with fewer chunks ends normally.
 	CutAfterChunks int
+	// BrokenAnswer, when set, answers every API request (chat,
+	// completions, embeddings; streamed or not) with a 200 that is not an
+	// answer: BrokenTruncated (JSON cut halfway), BrokenHTML (an HTML error
+	// page, as a proxy in front of a crashed server sends) or BrokenEmpty
+	// (an empty body). "" answers properly.
+	BrokenAnswer string
 	// LoadingFor answers 503 "Loading model" (llama.cpp's shape) on /health
 	// and on the API for that long from when it was set.
 	LoadingFor time.Duration
@@ -57,6 +63,8 @@ func (f Faults) validate() error {
 		return fmt.Errorf("status %d: must be between 400 and 599", f.Status)
 	case f.RetryAfter < 0:
 		return fmt.Errorf("retry_after %d: must not be negative", f.RetryAfter)
+	case !validBrokenAnswer(f.BrokenAnswer):
+		return fmt.Errorf("broken_answer %q: must be %s, %s, %s or empty", f.BrokenAnswer, BrokenTruncated, BrokenHTML, BrokenEmpty)
 	case f.CutAfterChunks < 0:
 		return fmt.Errorf("cut_after_chunks %d: must not be negative", f.CutAfterChunks)
 	case f.LoadingFor < 0:
@@ -93,6 +101,7 @@ type faultsJSON struct {
 	Hang            bool       `json:"hang"`
 	Reset           bool       `json:"reset"`
 	CutAfterChunks  int        `json:"cut_after_chunks"`
+	BrokenAnswer    string     `json:"broken_answer,omitempty"`
 	LoadingFor      duration   `json:"loading_for"`
 	TTFT            duration   `json:"ttft"`
 	TokensPerSecond float64    `json:"tokens_per_second"`
@@ -100,11 +109,12 @@ type faultsJSON struct {
 }
 
 // MarshalJSON writes f with durations as strings ("5s", "50ms") and status
-// 0 shown as the 500 it means. LoadingUntil appears only while set.
+// 0 shown as the 500 it means. LoadingUntil and BrokenAnswer appear only
+// while set.
 func (f Faults) MarshalJSON() ([]byte, error) {
 	j := faultsJSON{
 		ErrorRate: f.ErrorRate, Status: f.status(), RetryAfter: f.RetryAfter, Hang: f.Hang, Reset: f.Reset,
-		CutAfterChunks: f.CutAfterChunks, LoadingFor: duration(f.LoadingFor), TTFT: duration(f.TTFT),
+		CutAfterChunks: f.CutAfterChunks, BrokenAnswer: f.BrokenAnswer, LoadingFor: duration(f.LoadingFor), TTFT: duration(f.TTFT),
 		TokensPerSecond: f.TokensPerSecond,
 	}
 	if !f.LoadingUntil.IsZero() {
@@ -123,7 +133,7 @@ func (f *Faults) UnmarshalJSON(b []byte) error {
 	}
 	*f = Faults{
 		ErrorRate: j.ErrorRate, Status: j.Status, RetryAfter: j.RetryAfter, Hang: j.Hang, Reset: j.Reset,
-		CutAfterChunks: j.CutAfterChunks, LoadingFor: time.Duration(j.LoadingFor), TTFT: time.Duration(j.TTFT),
+		CutAfterChunks: j.CutAfterChunks, BrokenAnswer: j.BrokenAnswer, LoadingFor: time.Duration(j.LoadingFor), TTFT: time.Duration(j.TTFT),
 		TokensPerSecond: j.TokensPerSecond,
 	}
 	return nil

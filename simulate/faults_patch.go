@@ -20,6 +20,7 @@ type faultsPatch struct {
 	Hang            *bool     `json:"hang"`
 	Reset           *bool     `json:"reset"`
 	CutAfterChunks  *int      `json:"cut_after_chunks"`
+	BrokenAnswer    *string   `json:"broken_answer"`
 	LoadingFor      *duration `json:"loading_for"`
 	TTFT            *duration `json:"ttft"`
 	TokensPerSecond *float64  `json:"tokens_per_second"`
@@ -53,6 +54,7 @@ func (p faultsPatch) apply(f Faults) (Faults, bool) {
 	setIf(&f.Status, p.Status)
 	setIf(&f.RetryAfter, p.RetryAfter)
 	setIf(&f.CutAfterChunks, p.CutAfterChunks)
+	setIf(&f.BrokenAnswer, p.BrokenAnswer)
 	setIf(&f.Hang, p.Hang)
 	setIf(&f.Reset, p.Reset)
 	setIf(&f.TokensPerSecond, p.TokensPerSecond)

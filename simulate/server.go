@@ -187,6 +187,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, status, sc.out)
 		return
 	}
+	if f.BrokenAnswer != "" && rt != routeModels {
+		s.stats.add(&s.stats.brokenAnswers, 1)
+		serveBroken(w, f.BrokenAnswer)
+		return
+	}
 	switch rt {
 	case routeChat:
 		s.serveChat(w, r, sc, f)

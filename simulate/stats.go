@@ -31,6 +31,8 @@ type Stats struct {
 	Hangs int64 `json:"hangs"`
 	// StreamsCut is the streams ended by cut_after_chunks.
 	StreamsCut int64 `json:"streams_cut"`
+	// BrokenAnswers is the requests answered by the broken_answer fault.
+	BrokenAnswers int64 `json:"broken_answers"`
 	// Cancellations is the requests whose client went away (or whose
 	// server shut down) before the answer was finished: during a hang,
 	// while waiting for the first token, or mid-stream.
@@ -62,6 +64,7 @@ type counters struct {
 	byRoute                                                       [numRoutes]atomic.Int64
 	inFlight, completed, streams, errorsInjected, loadingRejected atomic.Int64
 	resets, hangs, streamsCut, cancellations, badRequests         atomic.Int64
+	brokenAnswers                                                 atomic.Int64
 
 	// waiters is the number of WaitStats calls in progress; changes are
 	// broadcast only when it is positive, so the hot path pays one atomic
@@ -109,6 +112,7 @@ func (cs *counters) snapshot() Stats {
 		Resets:          cs.resets.Load(),
 		Hangs:           cs.hangs.Load(),
 		StreamsCut:      cs.streamsCut.Load(),
+		BrokenAnswers:   cs.brokenAnswers.Load(),
 		Cancellations:   cs.cancellations.Load(),
 		BadRequests:     cs.badRequests.Load(),
 	}
@@ -125,7 +129,7 @@ func (cs *counters) reset() {
 		cs.byRoute[i].Store(0)
 	}
 	for _, c := range []*atomic.Int64{&cs.completed, &cs.streams, &cs.errorsInjected, &cs.loadingRejected,
-		&cs.resets, &cs.hangs, &cs.streamsCut, &cs.cancellations, &cs.badRequests} {
+		&cs.resets, &cs.hangs, &cs.streamsCut, &cs.cancellations, &cs.badRequests, &cs.brokenAnswers} {
 		c.Store(0)
 	}
 	cs.broadcast()

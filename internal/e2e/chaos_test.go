@@ -143,7 +143,21 @@ func TestChaosPrimaryHangs(t *testing.T) {
 			setFaults(t, local, tc.faults)
 			const prompt = "are you there?"
 			want, _ := expectedChat(prompt)
-			got, resp := chatText(t, g, prompt, tc.stream)
+			type answer struct {
+				text string
+				resp *http.Response
+			}
+			done := make(chan answer, 1)
+			go func() {
+				got, resp := chatText(t, g, prompt, tc.stream)
+				done <- answer{got, resp}
+			}()
+			// The gateway's timers run on its fake clock: once the primary
+			// holds the request, move the clock past first_token.
+			local.waitStats(t, "the primary to hold the request", func(st simulate.Stats) bool { return st.Hangs+st.Streams == 1 })
+			g.clk.Advance(250 * time.Millisecond)
+			a := <-done
+			got, resp := a.text, a.resp
 			if got != want || resp.Header.Get("X-Flywheel-Backend") != "remote" || resp.Header.Get("X-Flywheel-Attempts") != "2" {
 				t.Fatalf("got %q (%s), want the fallback's %q after one attempt on local", got, headersOf(resp), want)
 			}
@@ -420,10 +434,25 @@ func TestChaosIdleTimeoutMidStream(t *testing.T) {
 
 	s := g.client().Chat.Completions.NewStreaming(context.Background(), chatParams("chat", "slowly"))
 	chunks := 0
-	for s.Next() {
-		chunks++
+	two := make(chan struct{})
+	ended := make(chan error, 1)
+	go func() {
+		for s.Next() {
+			if chunks++; chunks == 2 {
+				close(two)
+			}
+		}
+		ended <- s.Err()
+	}()
+	select {
+	case <-two:
+	case err := <-ended:
+		t.Fatalf("the stream ended before its second chunk: %v", err)
 	}
-	err := s.Err()
+	// The idle timer runs on the gateway's fake clock, armed at the
+	// second chunk: move the clock past it.
+	g.clk.Advance(100 * time.Millisecond)
+	err := <-ended
 	_ = s.Close()
 	var se *ssestream.StreamError
 	if !errors.As(err, &se) || !strings.Contains(string(se.Event.Data), `"code":"upstream_timeout"`) {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -112,7 +113,9 @@ type gateway struct {
 // gatewayOptions are the knobs a test sets on the gateway.
 type gatewayOptions struct {
 	env  map[string]string
-	fake bool // run the gateway on a fake clock (breakers, Retry-After)
+	fake bool // run the gateway on a fake clock (breakers, Retry-After, timeouts)
+	// grace is the shutdown grace; 0: waitLimit.
+	grace time.Duration
 }
 
 // startGateway parses yaml, in which {name} is replaced by the URL of the
@@ -135,7 +138,7 @@ func startGateway(t *testing.T, yaml string, sims map[string]string, o gatewayOp
 		hc: &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}}
 	opts := server.Options{
 		Listener: ln, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sinks: []telemetry.Sink{g.sink},
-		Getenv: func(k string) string { return o.env[k] }, ShutdownGrace: waitLimit,
+		Getenv: func(k string) string { return o.env[k] }, ShutdownGrace: cmp.Or(o.grace, waitLimit),
 		OnBreakerChange: g.recordTransition,
 	}
 	if o.fake {

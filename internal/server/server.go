@@ -183,9 +183,14 @@ func (s *Server) Serve(ctx context.Context) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		s.opts.Logger.Warn("shutdown grace ran out: cutting the requests still running", "grace", s.opts.ShutdownGrace,
 			"in_flight", s.Gateway().InFlight())
-		cut(gateway.ErrShuttingDown)
+		// The streams still open get an SSE error event (and their backend
+		// requests are cancelled) before anything is cut; then every
+		// request still running is cancelled with ErrShuttingDown and gets
+		// cutGrace to end before its connection is closed.
 		cctx, ccancel := context.WithTimeout(context.Background(), cutGrace)
 		defer ccancel()
+		_ = s.Gateway().CloseStreams(cctx)
+		cut(gateway.ErrShuttingDown)
 		if srv.Shutdown(cctx) != nil {
 			_ = srv.Close()
 		}
