@@ -34,7 +34,7 @@ func errorClass(err error) string {
 		return "bad_answer"
 	case errors.Is(err, errEventTooLarge):
 		return "event_too_large"
-	case errors.Is(err, errShuttingDown):
+	case errors.Is(err, ErrShuttingDown):
 		return "shutdown"
 	case errors.As(err, &se):
 		if se.Code == 429 {

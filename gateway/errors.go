@@ -7,9 +7,11 @@ import (
 	"github.com/flywheel-stack/flywheel/internal/apierror"
 )
 
-// ErrShuttingDown is the cause a server gives the contexts of the requests
-// it cuts when its shutdown grace runs out (context.Cause tells it from a
-// client that went away), so that a stream can end with an error event.
+// ErrShuttingDown is the cause the gateway's CloseStreams gives the streams
+// it ends, and a server the contexts of the requests it cuts when its
+// shutdown grace runs out (context.Cause tells it from a client that went
+// away), so that a stream ends with an error event and is not charged to
+// its backend.
 var ErrShuttingDown = errors.New("the server is shutting down")
 
 // apiError is an error in OpenAI's shape:

@@ -2,12 +2,8 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"sync"
 )
-
-// errShuttingDown ends the streams still open when the gateway shuts down.
-var errShuttingDown = errors.New("the gateway is shutting down")
 
 // CloseStreams ends every stream the gateway is relaying: each gets an SSE
 // error event (code "server_shutdown") and no [DONE], so that its client
@@ -61,7 +57,7 @@ func (s *openStreams) remove(up *upstream) {
 	s.drainedLocked()
 }
 
-// closeAll cancels every stream's upstream request with errShuttingDown and
+// closeAll cancels every stream's upstream request with ErrShuttingDown and
 // returns a channel closed once they have all ended.
 func (s *openStreams) closeAll() <-chan struct{} {
 	s.mu.Lock()
@@ -69,7 +65,7 @@ func (s *openStreams) closeAll() <-chan struct{} {
 	if !s.closing {
 		s.closing, s.drained = true, make(chan struct{})
 		for up := range s.set {
-			up.cancel(errShuttingDown)
+			up.cancel(ErrShuttingDown)
 		}
 		s.drainedLocked()
 	}

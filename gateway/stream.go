@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/flywheel-stack/flywheel/resilience"
 	"github.com/flywheel-stack/flywheel/telemetry"
@@ -25,7 +24,7 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 	w.WriteHeader(http.StatusOK)
 	cw := up.clientWriter(w)
 	if !g.open.add(up) {
-		up.cancel(errShuttingDown)
+		up.cancel(ErrShuttingDown)
 	}
 	defer g.open.remove(up)
 	idle := up.idle
@@ -116,7 +115,7 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 		} else if err == nil || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			err = errStreamCut
 		}
-		if errors.Is(err, errShuttingDown) {
+		if errors.Is(err, ErrShuttingDown) {
 			up.permit.RecordOutcome(resilience.OutcomeIgnored, -1) // the gateway's doing, not the backend's
 			ev.Status, ev.ErrorClass = telemetry.StatusCancelled, errorClass(err)
 		} else {
@@ -135,7 +134,7 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 func streamErrorEvent(err error) []byte {
 	typ, code, msg := "upstream_error", "stream_cut", "The upstream stream failed after it started: "+err.Error()
 	switch {
-	case errors.Is(err, errShuttingDown):
+	case errors.Is(err, ErrShuttingDown):
 		typ, code, msg = "server_error", "server_shutdown", "The gateway is shutting down; this answer is incomplete."
 	case errors.Is(err, errEventTooLarge):
 		code = "event_too_large"
@@ -144,7 +143,7 @@ func streamErrorEvent(err error) []byte {
 	}
 	buf := make([]byte, 0, 160)
 	buf = append(buf, `data: {"error":{"message":`...)
-	buf = strconv.AppendQuote(buf, msg)
+	buf = appendJSONString(buf, msg)
 	buf = append(buf, `,"type":"`...)
 	buf = append(buf, typ...)
 	buf = append(buf, `","param":null,"code":"`...)
