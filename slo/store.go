@@ -69,3 +69,18 @@ func (s *MemoryStore) Minutes(_ context.Context, from, to time.Time) ([]MinuteCo
 	})
 	return out, nil
 }
+
+// Prune deletes the minutes before before.
+func (s *MemoryStore) Prune(_ context.Context, before time.Time) (int, error) {
+	lo := minuteOf(before)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for k := range s.minutes {
+		if k.minute < lo {
+			delete(s.minutes, k)
+			n++
+		}
+	}
+	return n, nil
+}
