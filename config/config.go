@@ -22,6 +22,8 @@ type Config struct {
 	Capture Capture `yaml:"capture"`
 	// SLOs are the service level objectives judged on every inference.
 	SLOs []SLO `yaml:"slos"`
+	// Alerts says where alerts are sent.
+	Alerts Alerts `yaml:"alerts"`
 }
 
 // Default returns the configuration of an empty file: every section at its
@@ -32,6 +34,7 @@ func Default() *Config {
 		Store:   DefaultStore(),
 		Health:  DefaultHealth(),
 		Capture: DefaultCapture(),
+		Alerts:  DefaultAlerts(),
 	}
 }
 

@@ -69,6 +69,7 @@ func wantExample() *Config {
 			MustRegexp(`sk-[A-Za-z0-9]{20,}`),
 			MustRegexp(`\b\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}\b`),
 		}},
+		Alerts: Alerts{Webhook: AlertWebhook{Timeout: 10 * time.Second, QueueSize: 1000}},
 	}
 }
 
@@ -195,6 +196,7 @@ func TestDefaults(t *testing.T) {
 			QueueSize: 10000, BatchSize: 1000, FlushInterval: 200 * time.Millisecond},
 		Health:  Health{Interval: 10 * time.Second, Thresholds: Thresholds{CPUPercent: 80, MemoryPercent: 85, DiskPercent: 90}},
 		Capture: Capture{Prompts: true, Responses: true, SampleRate: 1, User: UserPlain},
+		Alerts:  Alerts{Webhook: AlertWebhook{Timeout: 10 * time.Second, QueueSize: 1000}},
 	}
 	if got := Default(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Default() = %+v\nwant %+v", got, want)

@@ -337,3 +337,49 @@ func (r *recordingNotifier) resolved() []string {
 	}
 	return out
 }
+
+// TestServiceWebhookHangs holds every request to the webhook through the
+// whole burn: the evaluations go on minute after minute (Tick would hang
+// otherwise), the alerts are announced and recorded on time, and once the
+// receiver answers it gets the last word on each: both resolved, with
+// their start and end.
+func TestServiceWebhookHangs(t *testing.T) {
+	t.Parallel()
+	sc := loadFixtures(t).Scenarios[0]
+	r := newReceiver(t)
+	r.hold = make(chan struct{})
+	store := NewMemoryStore()
+	set := sc.set(t)
+	clk := clock.NewFake(t0)
+	n := NewNotifier(set, NotifierOptions{URL: r.srv.URL, Clock: clk, Logger: discard(), Timeout: time.Hour})
+	startNotifier(t, n)
+	f := &feeder{t: t, sc: sc, set: set, store: store, clk: clk}
+	ann := &announcements{}
+	ctx := context.Background()
+	s := NewService(set, ServiceOptions{Clock: clk, Store: store, Notifier: n, Logger: slog.New(ann)})
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for m := 1; m <= 2200; m++ {
+		f.to(m)
+		s.Tick(ctx)
+	}
+	if got, want := ann.lines(), expectedAnnouncements(sc, 2200); !reflect.DeepEqual(got, want) {
+		t.Errorf("announced while the webhook hangs:\n got %q\nwant %q", got, want)
+	}
+	if len(r.alerts()) != 0 || n.Pending() != 2 {
+		t.Fatalf("received %d, pending %d while the webhook hangs; want 0 and 2 (both resolutions)", len(r.alerts()), n.Pending())
+	}
+	close(r.hold)
+	drive(t, clk, func() bool { return n.Pending() == 0 })
+	last := map[any]map[string]any{}
+	for _, a := range r.alerts() {
+		last[a["labels"].(map[string]any)["sloth_severity"]] = a
+	}
+	at := func(m int) string { return t0.Add(time.Duration(m) * time.Minute).Format(time.RFC3339) }
+	for sev, span := range map[string][2]int{"page": {1484, 1821}, "ticket": {1516, 2142}} {
+		if a := last[sev]; a == nil || a["startsAt"] != at(span[0]) || a["endsAt"] != at(span[1]) {
+			t.Errorf("%s: last received %v, want resolved %s-%s", sev, a, at(span[0]), at(span[1]))
+		}
+	}
+}
