@@ -2,6 +2,7 @@ package slo
 
 import (
 	"context"
+	"log/slog"
 	"time"
 )
 
@@ -63,3 +64,6 @@ func burnRateMap(rates []float64) map[string]float64 {
 	}
 	return m
 }
+
+// discardLogger logs nothing.
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
