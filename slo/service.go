@@ -89,6 +89,9 @@ func NewService(set *Set, opts ServiceOptions) *Service {
 	if opts.Store == nil {
 		opts.Store = NewMemoryStore()
 	}
+	if n, ok := opts.Notifier.(*Notifier); ok && n == nil {
+		opts.Notifier = nil // NotifierFromConfig without a webhook
+	}
 	if opts.Alerts == nil {
 		if l, ok := opts.Store.(AlertLog); ok {
 			opts.Alerts = l

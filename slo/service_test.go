@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/flywheel-stack/flywheel/clock"
+	"github.com/flywheel-stack/flywheel/config"
+	"github.com/flywheel-stack/flywheel/telemetry"
 )
 
 // announcements captures the "slo alert announced" and "slo alert
@@ -381,5 +383,78 @@ func TestServiceWebhookHangs(t *testing.T) {
 		if a := last[sev]; a == nil || a["startsAt"] != at(span[0]) || a["endsAt"] != at(span[1]) {
 			t.Errorf("%s: last received %v, want resolved %s-%s", sev, a, at(span[0]), at(span[1]))
 		}
+	}
+}
+
+// TestServiceRun drives Run on the fake clock: an inference recorded
+// through the Recorder is flushed to the store, evaluated, recorded in the
+// alert log and sent to the webhook by the notifier Run runs; at shutdown
+// the counts not yet flushed are written, and Run returns with its
+// notifier stopped.
+func TestServiceRun(t *testing.T) {
+	t.Parallel()
+	set := mustCompile(t, config.SLO{Name: "a", Kind: config.SLOAvailability, Objective: 99, MinEvents: 1})
+	clk := clock.NewFake(t0.Add(30 * time.Second))
+	store := NewMemoryStore()
+	r := newReceiver(t)
+	n := NewNotifier(set, NotifierOptions{URL: r.srv.URL, Clock: clk, Logger: discard()})
+	s := NewService(set, ServiceOptions{Clock: clk, Store: store, Notifier: n, Logger: discard()})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- s.Run(ctx) }()
+	failed := telemetry.Event{Route: "coder", Backend: "llama", Status: telemetry.StatusBackendError, HTTPStatus: 502,
+		Start: t0.Add(39 * time.Second), End: t0.Add(40 * time.Second)}
+	s.Recorder().Record(&failed)
+	drive(t, clk, func() bool { return len(r.alerts()) >= 2 })
+	for _, a := range r.alerts() {
+		if a["startsAt"] != "2026-01-01T00:01:00Z" || a["endsAt"] != nil {
+			t.Errorf("received %v, want firing since 00:01", a)
+		}
+	}
+	open, err := s.Alerts(ctx, AlertQuery{Open: true})
+	if err != nil || len(open) != 2 || !open[0].Start.Equal(t0.Add(time.Minute)) {
+		t.Errorf("open alerts %+v, %v; want page and ticket since 00:01", open, err)
+	}
+	if st := s.Status(); len(st) != 1 || st[0].Bad != 1 {
+		t.Errorf("status %+v, want 1 bad event", st)
+	}
+	late := failed
+	late.End = clk.Now()
+	s.Recorder().Record(&late) // not flushed yet when Run stops
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Run = %v, want context.Canceled", err)
+	}
+	rows, _ := store.Minutes(context.Background(), t0, clk.Now().Add(time.Hour))
+	var bad uint64
+	for _, row := range rows {
+		bad += row.Bad
+	}
+	if bad != 2 {
+		t.Errorf("the store holds %d bad events after shutdown, want 2: %+v", bad, rows)
+	}
+}
+
+// TestServiceNilNotifier takes the nil *Notifier NotifierFromConfig gives
+// without a webhook: alerts are announced and recorded, and nothing is
+// sent.
+func TestServiceNilNotifier(t *testing.T) {
+	t.Parallel()
+	set := mustCompile(t, config.SLO{Name: "a", Kind: config.SLOAvailability, Objective: 99, MinEvents: 1})
+	store := NewMemoryStore()
+	ctx := context.Background()
+	if err := store.AddMinutes(ctx, []MinuteCount{{SLO: "a", Minute: t0, Bad: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := NotifierFromConfig(set, config.AlertWebhook{}, nil, NotifierOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewService(set, ServiceOptions{Clock: clock.NewFake(t0.Add(time.Minute)), Store: store, Notifier: n, Logger: discard()})
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if open, _ := s.Alerts(ctx, AlertQuery{Open: true}); len(open) != 2 {
+		t.Errorf("open alerts %+v, want page and ticket", open)
 	}
 }
