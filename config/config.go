@@ -24,6 +24,8 @@ type Config struct {
 	SLOs []SLO `yaml:"slos"`
 	// Resources configures GPU and backend metrics sampling.
 	Resources Resources `yaml:"resources"`
+	// Alerts says where alerts are sent.
+	Alerts Alerts `yaml:"alerts"`
 }
 
 // Default returns the configuration of an empty file: every section at its
@@ -35,6 +37,7 @@ func Default() *Config {
 		Health:    DefaultHealth(),
 		Capture:   DefaultCapture(),
 		Resources: DefaultResources(),
+		Alerts:    DefaultAlerts(),
 	}
 }
 

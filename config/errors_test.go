@@ -40,7 +40,7 @@ func TestParseErrors(t *testing.T) {
 
 		// Keys.
 		{"unknown top-level section", "server: {}\nexperiments: []\n",
-			"f.yaml:2: experiments: unknown key (known keys: server, store, backends, routes, dependencies, health, feedback, capture, slos, resources)"},
+			"f.yaml:2: experiments: unknown key (known keys: server, store, backends, routes, dependencies, health, feedback, capture, slos, resources, alerts)"},
 		{"unknown key at depth", backend + "    breaker:\n      min_calls: 5\n      failure_rat: 0.5\n",
 			`f.yaml:7: backends[0].breaker.failure_rat: unknown key (did you mean "failure_rate"?)`},
 		{"unknown key lists known keys", "server:\n  port: 8700\n",

@@ -71,6 +71,7 @@ func wantExample() *Config {
 			MustRegexp(`\b\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}\b`),
 		}},
 		Resources: DefaultResources(),
+		Alerts:    Alerts{Webhook: AlertWebhook{Timeout: 10 * time.Second, QueueSize: 1000}},
 	}
 }
 
@@ -199,6 +200,7 @@ func TestDefaults(t *testing.T) {
 		Health:    Health{Interval: 10 * time.Second, Thresholds: Thresholds{CPUPercent: 80, MemoryPercent: 85, DiskPercent: 90}},
 		Capture:   Capture{Prompts: true, Responses: true, SampleRate: 1, User: UserPlain},
 		Resources: Resources{Interval: 15 * time.Second, GPU: "auto", BackendMetrics: true},
+		Alerts:    Alerts{Webhook: AlertWebhook{Timeout: 10 * time.Second, QueueSize: 1000}},
 	}
 	if got := Default(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Default() = %+v\nwant %+v", got, want)

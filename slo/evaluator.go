@@ -412,6 +412,31 @@ func (e *Evaluator) replay(i, s int, now int64) alertState {
 	return alertState{active: true, since: minuteTime(now - int64(j-1))}
 }
 
+// resolvedAt returns when severity sev of the SLO named name stopped
+// firing, as of the last evaluation: the end of the last minute in which
+// one of its rows held, looking back over the SLO's period; the last
+// evaluation when none held in it (or the SLO is unknown). During a live
+// evaluation that is the evaluation itself; after a restart, it is when
+// the alert resolved while the process was down.
+func (e *Evaluator) resolvedAt(name string, sev Severity) time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	i, ok := e.index[name]
+	if !ok || e.status == nil {
+		return e.clk.Now().Truncate(time.Minute)
+	}
+	now := minuteOf(e.status[i].At)
+	e.cum = e.hist[i].cumulative(e.cum, e.overlay(i, now), len(e.hist[i].slots))
+	for j := 0; j < len(e.cum); j++ {
+		for r, row := range AlertWindows {
+			if row.Severity == sev && e.holds(i, r, e.cum, j) {
+				return minuteTime(now - int64(max(j-1, 0)))
+			}
+		}
+	}
+	return minuteTime(now)
+}
+
 // Status returns every SLO's numbers at the last evaluation, in file
 // order; nil before Start.
 func (e *Evaluator) Status() []Status {
@@ -439,6 +464,12 @@ func (e *Evaluator) Run(ctx context.Context, delay time.Duration) error {
 	if err := e.Start(ctx); err != nil {
 		e.log.Warn("slo: cannot load minutes; starting empty", "err", err)
 	}
+	return e.loop(ctx, delay, nil)
+}
+
+// loop is Run after Start: after each evaluation it calls after, when not
+// nil, with the evaluation's transitions.
+func (e *Evaluator) loop(ctx context.Context, delay time.Duration, after func(context.Context, []Transition)) error {
 	for {
 		now := e.clk.Now()
 		minute := now.Truncate(time.Minute)
@@ -454,7 +485,10 @@ func (e *Evaluator) Run(ctx context.Context, delay time.Duration) error {
 		if !e.sleep(ctx, minute.Add(delay).Sub(e.clk.Now())) {
 			return ctx.Err()
 		}
-		e.Tick(ctx)
+		trs := e.Tick(ctx)
+		if after != nil {
+			after(ctx, trs)
+		}
 	}
 }
 

@@ -96,14 +96,9 @@ func Rules(set *Set, opts RulesOptions) RuleFile {
 		opts.Version = "flywheel"
 	}
 	var f RuleFile
-	names := map[string]bool{}
+	names := alertNames(set, opts.AlertPrefix) // "a-b" and "a_b" are both AB: the second is AB2
 	for i := range set.Len() {
-		alert := AlertName(opts.AlertPrefix, set.At(i).Name())
-		for n := 2; names[alert]; n++ { // "a-b" and "a_b" are both AB
-			alert = AlertName(opts.AlertPrefix, set.At(i).Name()) + strconv.Itoa(n)
-		}
-		names[alert] = true
-		f.Groups = append(f.Groups, sloGroups(set.At(i), opts, alert)...)
+		f.Groups = append(f.Groups, sloGroups(set.At(i), opts, names[set.At(i).Name()])...)
 	}
 	return f
 }

@@ -10,7 +10,7 @@ import (
 // MinuteStore keeps per-minute counts so that windows are read from
 // minutes, and so that a restart, or another replica sharing the store,
 // sees the same numbers. The store package implements it on SQLite and
-// PostgreSQL; MemoryStore is the in-process one.
+// PostgreSQL (AdaptStore); MemoryStore is the in-process one.
 type MinuteStore interface {
 	// AddMinutes adds each count to what is stored for its SLO and minute:
 	// replicas each add their own, and the store holds the sums.
@@ -20,11 +20,12 @@ type MinuteStore interface {
 	Minutes(ctx context.Context, from, to time.Time) ([]MinuteCount, error)
 }
 
-// MemoryStore is a MinuteStore in memory: for tests, and for a gateway
-// without a store. It is safe for concurrent use.
+// MemoryStore is a MinuteStore and an AlertLog in memory: for tests, and
+// for a gateway without a store. It is safe for concurrent use.
 type MemoryStore struct {
 	mu      sync.Mutex
 	minutes map[memoryKey]counts
+	alerts  []Alert
 }
 
 type memoryKey struct {
@@ -67,4 +68,19 @@ func (s *MemoryStore) Minutes(_ context.Context, from, to time.Time) ([]MinuteCo
 		return out[i].SLO < out[j].SLO
 	})
 	return out, nil
+}
+
+// Prune deletes the minutes before before.
+func (s *MemoryStore) Prune(_ context.Context, before time.Time) (int, error) {
+	lo := minuteOf(before)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for k := range s.minutes {
+		if k.minute < lo {
+			delete(s.minutes, k)
+			n++
+		}
+	}
+	return n, nil
 }

@@ -22,11 +22,13 @@ a machine (catalog), pins container images by digest (images), simulates
 failing model servers (simulate), shows fallback and recovery end to end
 (demo), measures what the gateway adds (bench) and turns the objectives
 declared under slos: into Prometheus burn-rate rules with Sloth's names
-(slo rules).
+(slo rules), and reads their state and daily history from the store
+(slo status, slo report).
 
 Planned, not built yet: objectives evaluated and acted on inside the
-gateway (slo status, alerts, demotion), model monitoring, A/B experiments,
-and fine-tuning datasets built from stored answers.`,
+running gateway (its alerts sent to Alertmanager, demotion), model
+monitoring, A/B experiments, and fine-tuning datasets built from stored
+answers.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

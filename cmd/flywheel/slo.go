@@ -11,12 +11,12 @@ func newSLOCommand() *cobra.Command {
 	var configPath string
 	cmd := &cobra.Command{
 		Use:   "slo",
-		Short: "Service level objectives: Prometheus rules (status and report come with the store)",
+		Short: "Service level objectives: status, daily report and Prometheus rules",
 		Long: `Work with the SLOs of the slos: section. docs/slo.md describes how each
 inference is judged and how the burn-rate alerts work.`,
 	}
 	cmd.PersistentFlags().StringVarP(&configPath, "config", "c", "", "configuration file (default ./flywheel.yaml if present)")
-	cmd.AddCommand(newSLORulesCommand(&configPath))
+	cmd.AddCommand(newSLOStatusCommand(&configPath), newSLOReportCommand(&configPath), newSLORulesCommand(&configPath))
 	return cmd
 }
 
