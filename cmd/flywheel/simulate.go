@@ -65,6 +65,7 @@ See docs/simulator.md.`,
 	fl.BoolVar(&f.Hang, "hang", false, "accept API requests and never answer them")
 	fl.BoolVar(&f.Reset, "reset", false, "close every API connection abruptly with a TCP reset")
 	fl.IntVar(&f.CutAfterChunks, "cut-after-chunks", 0, "end every stream abruptly after N chunks (0: never)")
+	fl.StringVar(&f.BrokenAnswer, "broken-answer", "", `answer every API request with a 200 that is no answer: "truncated" JSON, an "html" page or an "empty" body`)
 	fl.DurationVar(&f.LoadingFor, "loading-for", 0, `answer 503 "Loading model" for this long after start`)
 	fl.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", simulate.DefaultMaxBodyBytes, "largest request body accepted (413 beyond)")
 	_ = cmd.MarkFlagRequired("model")

@@ -22,7 +22,7 @@ func TestSimulateCommand(t *testing.T) {
 	cmd.SetErr(io.Discard)
 	cmd.SetArgs([]string{"simulate", "--listen", "127.0.0.1:0", "--model", "a,b", "--ttft", "5ms",
 		"--tokens-per-second", "0", "--error-rate", "0.5", "--status", "503", "--retry-after", "4",
-		"--cut-after-chunks", "3", "--loading-for", "1m"})
+		"--cut-after-chunks", "3", "--loading-for", "1m", "--broken-answer", "html"})
 	done := make(chan error, 1)
 	go func() {
 		done <- cmd.ExecuteContext(ctx)
@@ -56,7 +56,8 @@ func TestSimulateCommand(t *testing.T) {
 	var f map[string]any
 	get("/_sim/faults", &f)
 	for k, want := range map[string]any{"ttft": "5ms", "tokens_per_second": 0.0, "error_rate": 0.5, "status": 503.0,
-		"retry_after": 4.0, "cut_after_chunks": 3.0, "loading_for": "1m0s", "hang": false, "reset": false} {
+		"retry_after": 4.0, "cut_after_chunks": 3.0, "loading_for": "1m0s", "hang": false, "reset": false,
+		"broken_answer": "html"} {
 		if f[k] != want {
 			t.Errorf("%s = %v, want %v (flags not applied)", k, f[k], want)
 		}
@@ -87,6 +88,7 @@ func TestSimulateCommandRejectsBadFaults(t *testing.T) {
 	for _, args := range [][]string{
 		{"simulate", "--listen", "127.0.0.1:0", "--model", "m", "--error-rate", "2"},
 		{"simulate", "--listen", "127.0.0.1:0", "--model", "m", "--status", "200"},
+		{"simulate", "--listen", "127.0.0.1:0", "--model", "m", "--broken-answer", "garbled"},
 		{"simulate", "--listen", "127.0.0.1:0"}, // --model is required
 	} {
 		cmd := newRootCommand()
