@@ -23,4 +23,3 @@ func TestAppend(t *testing.T) {
 		}
 	}
 }
-
