@@ -58,21 +58,12 @@ func (d Detector) detectNVIDIA(ctx context.Context) ([]GPU, []string) {
 // (--format=csv,noheader,nounits): one GPU per line, memory in MiB, "[N/A]"
 // and similar bracketed words for unknown values.
 func parseNvidiaSMI(out []byte) ([]GPU, error) {
-	r := csv.NewReader(bytes.NewReader(out))
-	r.TrimLeadingSpace = true
-	r.FieldsPerRecord = -1
+	recs, err := nvRecords(out)
+	if err != nil {
+		return nil, err
+	}
 	var gpus []GPU
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("parse: %w", err)
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
+	for _, rec := range recs {
 		var g GPU
 		switch len(rec) {
 		case 8:
@@ -98,6 +89,28 @@ func parseNvidiaSMI(out []byte) ([]GPU, error) {
 		gpus = append(gpus, g)
 	}
 	return gpus, nil
+}
+
+// nvRecords reads the lines of nvidia-smi's --format=csv,noheader,nounits
+// output as records, blank lines left out.
+func nvRecords(out []byte) ([][]string, error) {
+	r := csv.NewReader(bytes.NewReader(out))
+	r.TrimLeadingSpace = true
+	r.FieldsPerRecord = -1
+	var recs [][]string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return recs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("parse: %w", err)
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		recs = append(recs, rec)
+	}
 }
 
 // nvValue trims a field and maps nvidia-smi's placeholders ("[N/A]",

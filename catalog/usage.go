@@ -1,12 +1,9 @@
 package catalog
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -94,21 +91,12 @@ func GPUTool(vendor Vendor) string {
 // (--format=csv,noheader,nounits): one GPU per line, utilisation in
 // percent, memory in MiB, placeholders like "[N/A]" for unknown values.
 func parseNvidiaUsage(out []byte) ([]GPUUsage, error) {
-	r := csv.NewReader(bytes.NewReader(out))
-	r.TrimLeadingSpace = true
-	r.FieldsPerRecord = -1
+	recs, err := nvRecords(out)
+	if err != nil {
+		return nil, err
+	}
 	var usage []GPUUsage
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("parse: %w", err)
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
+	for _, rec := range recs {
 		if len(rec) != 6 {
 			return nil, fmt.Errorf("parse: want 6 fields, got %d in %q", len(rec), strings.Join(rec, ","))
 		}
