@@ -20,7 +20,8 @@ type demotions struct {
 
 // SetDemoted demotes the named backend (demoted true) or restores it, for
 // the requests that start afterwards. It reports whether the backend is
-// configured; it is safe for concurrent use and logs each change.
+// configured; it is safe for concurrent use. Changes are logged at debug
+// level: the caller (the server, acting on an SLO's page alert) says why.
 func (g *Gateway) SetDemoted(backend string, demoted bool) bool {
 	f, ok := g.demoted.flags[backend]
 	if !ok {
@@ -29,10 +30,10 @@ func (g *Gateway) SetDemoted(backend string, demoted bool) bool {
 	if f.CompareAndSwap(!demoted, demoted) {
 		if demoted {
 			g.demoted.count.Add(1)
-			g.log.Warn("backend demoted: its targets move behind the next target of each route", "backend", backend)
+			g.log.Debug("backend demoted: its targets move behind the next target of each route", "backend", backend)
 		} else {
 			g.demoted.count.Add(-1)
-			g.log.Info("backend restored to its place in each route", "backend", backend)
+			g.log.Debug("backend restored to its place in each route", "backend", backend)
 		}
 	}
 	return true
