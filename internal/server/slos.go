@@ -74,16 +74,21 @@ func (s *Server) Sampler() *resource.Sampler { return s.sampler }
 // startBackground starts the SLO service and the resource sampler on ctx
 // and returns a function that stops them and waits until they are done
 // (the SLO service writes its last counts then: call it before the store
-// is closed). The SLO service's state is loaded first, so that a backend
-// whose page alert was already active when the process started is demoted
-// at once: a restart emits no transition for it.
+// is closed). The SLO service's state is loaded before it runs, and the
+// demotions set from it, so that a backend whose page alert was already
+// active when the process started is demoted: a restart emits no
+// transition for it. (Run loads the state again; the store is read twice
+// at start.) None of it delays serving.
 func (s *Server) startBackground(ctx context.Context) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	if s.slos != nil {
-		_ = s.slos.Start(ctx) // logged by the service; Run retries the store
-		s.syncDemotions()
-		wg.Go(func() { _ = s.slos.Run(ctx) })
+		wg.Go(func() {
+			if s.slos.Start(ctx) == nil { // an error is logged by the service; Run retries the store
+				s.syncDemotions()
+			}
+			_ = s.slos.Run(ctx)
+		})
 	}
 	wg.Go(func() { s.sampler.Run(ctx) })
 	return func() {

@@ -332,9 +332,10 @@ func TestRestartWithAPageActiveDemotesAtStart(t *testing.T) {
 	}
 	stop := second.startBackground(ctx)
 	defer stop()
-	if got := second.Gateway().Demoted(); len(got) != 1 || got[0] != "a" {
-		t.Fatalf("after a start with the page active, demoted = %v, want [a]", got)
-	}
+	waitFor(t, "backend a demoted at start", func() bool {
+		got := second.Gateway().Demoted()
+		return len(got) == 1 && got[0] == "a"
+	})
 	if got := answeredBy(t, base2, "chat"); got != "b" {
 		t.Fatalf("after a start with the page active, chat was answered by %q, want b", got)
 	}
