@@ -39,7 +39,9 @@ type SLOResult struct {
 	// earlier ones in the store), negative once overspent.
 	Spent, Left float64
 	// Alerts are the SLO's alerts active at the end of the run, counting
-	// its last, unfinished minute ("page since 16:03").
+	// its last, unfinished minute ("page since 16:03", or "page from
+	// 16:04, once the run's last minute is over" when only that minute
+	// makes it fire).
 	Alerts []string
 	// Fired are the alerts the running gateway announced during the run.
 	Fired []string
@@ -60,7 +62,8 @@ func sloResults(ctx context.Context, cfg *config.Config, st store.Store, svc *sl
 	if err != nil {
 		return nil, err
 	}
-	status, err := slo.StatusAt(ctx, set, slo.AdaptStore(ss), end.Truncate(time.Minute).Add(time.Minute))
+	evalAt := end.Truncate(time.Minute).Add(time.Minute)
+	status, err := slo.StatusAt(ctx, set, slo.AdaptStore(ss), evalAt)
 	if err != nil {
 		return nil, err
 	}
@@ -80,8 +83,13 @@ func sloResults(ctx context.Context, cfg *config.Config, st store.Store, svc *sl
 			r.Spent = float64(r.Bad) / (set.At(i).Budget * float64(events))
 		}
 		for _, a := range s.Alerts {
-			if a.Active {
+			switch {
+			case !a.Active:
+			case a.Since.Before(evalAt):
 				r.Alerts = append(r.Alerts, fmt.Sprintf("%s since %s", a.Severity, a.Since.Local().Format("15:04")))
+			default: // first seen by the evaluation after the run's last minute
+				r.Alerts = append(r.Alerts, fmt.Sprintf("%s from %s, once the run's last minute is over",
+					a.Severity, a.Since.Local().Format("15:04")))
 			}
 		}
 		for _, a := range fired {
