@@ -251,6 +251,9 @@ func TestPageAlertDemotesTheBackend(t *testing.T) {
 	if got := answeredBy(t, base, "chat"); got != "b" {
 		t.Fatalf("while the page fires, chat was answered by %q, want b first", got)
 	}
+	if _, metrics := get(t, base+"/metrics"); !strings.Contains(metrics, `flywheel_slo_alert_active{severity="page",slo="a-availability"} 1`) {
+		t.Errorf("/metrics does not show the page alert:\n%s", metrics)
+	}
 	if !strings.Contains(logs.String(), "backend demoted") {
 		t.Errorf("the demotion is not logged:\n%s", logs)
 	}
