@@ -15,6 +15,9 @@ type breakerView struct {
 	Counts    resilience.Counts `json:"counts"`
 	Totals    breakerTotals     `json:"totals"`
 	OpenUntil *time.Time        `json:"open_until,omitempty"`
+	// Demoted: the target's backend is demoted by an SLO's page alert
+	// (on_page: demote), so routes try it after the next target.
+	Demoted bool `json:"demoted,omitempty"`
 }
 
 type breakerTotals struct {
@@ -43,12 +46,21 @@ func (g *Gateway) handleBreakers(w http.ResponseWriter, _ *http.Request) {
 	snaps := g.breakers.Snapshot()
 	out := make([]breakerView, 0, len(snaps))
 	for _, s := range snaps {
-		out = append(out, viewOf(s))
+		v := viewOf(s)
+		backend, _, _ := strings.Cut(s.Name, "/")
+		v.Demoted = g.isDemoted(backend)
+		out = append(out, v)
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Breakers []breakerView `json:"breakers"`
-	}{out})
+		Demoted  []string      `json:"demoted_backends"`
+	}{out, g.Demoted()})
 }
+
+// AdminOnly wraps h with the admin API's authentication: the admin token
+// as a bearer token, 403 when no admin token is configured. The server
+// mounts its own admin endpoints (GET /admin/v1/slos) with it.
+func (g *Gateway) AdminOnly(h http.Handler) http.Handler { return g.adminAuth(h) }
 
 // handleBreakerAction serves POST /admin/v1/breakers/{backend/model}/{open|close|reset}.
 func (g *Gateway) handleBreakerAction(w http.ResponseWriter, r *http.Request) {

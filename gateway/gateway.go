@@ -81,6 +81,8 @@ type Gateway struct {
 	streams streamPool
 	// open are the streams being relayed, ended by CloseStreams.
 	open openStreams
+	// demoted are the backends an SLO's page alert demotes (SetDemoted).
+	demoted demotions
 }
 
 // maxCachedAttempts bounds the attempt counts whose header value is built
@@ -117,6 +119,8 @@ type target struct {
 	// auth is the Authorization value sent to it (nil: none).
 	urls [backend.Embeddings + 1]*url.URL
 	auth []string
+	// demoted is the backend's demotion flag (see demotions).
+	demoted *atomic.Bool
 }
 
 // url returns the target's URL of an endpoint.
@@ -146,6 +150,7 @@ func New(opts Options) (*Gateway, error) {
 	g := &Gateway{
 		cfg: cfg, backends: map[string]*backend.Backend{}, routes: map[string]*route{}, direct: map[string]*route{},
 		breakers: opts.Breakers, sink: opts.Sink, log: opts.Logger, clk: clock.OrReal(opts.Clock), feedback: opts.Feedback,
+		demoted:    demotions{flags: map[string]*atomic.Bool{}},
 		apiKeys:    newKeySet(splitKeys(getenv(cfg.Server.APIKeysEnv))),
 		adminToken: newKeySet([]string{getenv(cfg.Server.AdminTokenEnv)}),
 		maxBody:    int64(cfg.Server.MaxBodyBytes),
@@ -174,6 +179,7 @@ func New(opts Options) (*Gateway, error) {
 		}
 		g.backends[bc.Name] = b
 		backendCfg[bc.Name] = bc
+		g.demoted.flags[bc.Name] = new(atomic.Bool)
 	}
 	if g.breakers == nil {
 		g.breakers = g.newRegistry(cfg, backendCfg, opts.OnBreakerChange)
@@ -188,7 +194,7 @@ func New(opts Options) (*Gateway, error) {
 			}
 			b, bc := g.backends[tc.Backend], backendCfg[tc.Backend]
 			t := &target{backend: b, model: tc.Model, key: key, backendHeader: []string{b.Name},
-				breaker: g.breakers.Get(key), maxEvent: int(bc.MaxEventBytes)}
+				breaker: g.breakers.Get(key), maxEvent: int(bc.MaxEventBytes), demoted: g.demoted.flags[tc.Backend]}
 			if t.maxEvent <= 0 {
 				t.maxEvent = int(config.DefaultMaxEventBytes)
 			}

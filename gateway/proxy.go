@@ -125,7 +125,8 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, ep backend.End
 	ctx := r.Context()
 	busy := 0
 	var lastErr error
-	for i, t := range rt.targets {
+	var buf [maxStackTargets]*target
+	for i, t := range g.order(rt, &buf) {
 		up, n, err := g.tryTarget(ctx, ep, t, body, f, ev.Stream)
 		ev.Attempts += n
 		ev.Backend, ev.Model, ev.FallbackDepth = t.backend.Name, t.model, i

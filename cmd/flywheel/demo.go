@@ -32,6 +32,10 @@ through and bring it back at two thirds, then print what the client saw:
 requests, success rate, fallbacks, breaker transitions with their times,
 latency p50/p95/p99 and time to first token. Nothing is left running.
 
+The generated configuration declares two SLOs on the coder route, an
+availability and a time-to-first-token one; the summary prints the error
+budget each spent and the alerts firing at the end of the run (docs/slo.md).
+
 Every request is recorded in a SQLite store, and the demo sends feedback
 (thumbs up, ratings, corrections, some on whole episodes) for some answers
 through POST /v1/feedback. The store and the generated flywheel.yaml stay
@@ -42,7 +46,8 @@ folder to start afresh.`,
   flywheel demo --duration 10s --rate 50
   flywheel demo --show-config     # print the generated flywheel.yaml too
   flywheel demo --data /tmp/fw    # keep the store somewhere else
-  flywheel inferences list -c flywheel-data/demo/flywheel.yaml   # afterwards`,
+  flywheel inferences list -c flywheel-data/demo/flywheel.yaml   # afterwards
+  flywheel slo status -c flywheel-data/demo/flywheel.yaml        # the SLOs afterwards`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()

@@ -20,15 +20,15 @@ to remote and records every inference, with the feedback people give on it,
 in SQLite or PostgreSQL (inferences, feedback). It also tells which model fits
 a machine (catalog), pins container images by digest (images), simulates
 failing model servers (simulate), shows fallback and recovery end to end
-(demo), measures what the gateway adds (bench) and turns the objectives
-declared under slos: into Prometheus burn-rate rules with Sloth's names
-(slo rules), and reads their state and daily history from the store
-(slo status, slo report).
+(demo) and measures what the gateway adds (bench). The gateway judges every
+answer against the objectives declared under slos:, keeps their error
+budgets and burn-rate alerts (sent to Alertmanager, a burning backend moved
+behind its fallback), and samples GPU and backend load; slo rules turns the
+objectives into Prometheus rules with Sloth's names, and slo status and
+slo report read their state and daily history from the store.
 
-Planned, not built yet: objectives evaluated and acted on inside the
-running gateway (its alerts sent to Alertmanager, demotion), model
-monitoring, A/B experiments, and fine-tuning datasets built from stored
-answers.`,
+Planned, not built yet: model monitoring, A/B experiments, and fine-tuning
+datasets built from stored answers.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

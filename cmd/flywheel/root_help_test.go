@@ -10,7 +10,7 @@ import (
 
 // planned are the parts that do not exist yet; the help and the README may
 // name them only after their "Planned, not built yet" mark.
-var planned = []string{"demotion", "A/B", "dataset", "experiment", "model monitoring", "continuous learning"}
+var planned = []string{"A/B", "dataset", "experiment", "model monitoring", "continuous learning"}
 
 // TestHelpPromisesOnlyWhatExists checks that `flywheel --help` and the
 // README name the planned parts only as planned, and that the help names

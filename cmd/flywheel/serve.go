@@ -51,7 +51,9 @@ func newServeCommand() *cobra.Command {
 		Long: `Serve the gateway on one listener: the OpenAI-compatible API (/v1/...), feedback,
 Kubernetes probes (/livez /readyz /startupz), the health report (/healthz),
 Prometheus metrics (/metrics) and the admin API (/admin/v1/..., needs the
-admin token).
+admin token). The SLOs of the slos: section are judged on every answer and
+evaluated every minute (GET /admin/v1/slos, docs/slo.md); GPU and backend
+load is sampled (resources:).
 
 Without -c, ./flywheel.yaml is read if present; otherwise the standard local
 ports are probed (llama.cpp 8080, Ollama 11434, vLLM 8000) and a route is made

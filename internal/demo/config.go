@@ -95,6 +95,11 @@ func configYAML(bs []*simBackend, routes []route, run time.Duration, storeDSN st
 		}
 		p(`    degraded: {status: 503, message: "The assistant is degraded; retry shortly."}`)
 	}
+	p("# Service level objectives of the coder route (docs/slo.md): every answer is judged;")
+	p("#   flywheel slo status -c <this file>")
+	p("slos:")
+	p("  - {name: %s, route: coder, kind: availability, objective: %g}", sloAvailability, availabilityObjective)
+	p("  - {name: %s, route: coder, kind: ttft, threshold: %s, objective: %g}", sloTTFT, ttftThreshold, ttftObjective)
 	return b.String()
 }
 

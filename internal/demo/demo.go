@@ -176,6 +176,13 @@ func Run(ctx context.Context, out io.Writer, opts Options) (sum *Summary, err er
 		sum.Storage = storage
 		sum.Sections = append(sum.Sections, storage.section(sum.Requests, opts.Command))
 	}
+	slos, sloErr := sloResults(context.WithoutCancel(ctx), cfg, st, gw.srv.SLOs(), gw.srv.Registry, start, time.Now())
+	if sloErr != nil {
+		sum.Sections = append(sum.Sections, Section{Title: "SLOs", Lines: []string{"unavailable: " + sloErr.Error()}})
+	} else {
+		sum.SLOs = slos
+		sum.Sections = append(sum.Sections, sloSection(slos, shellPath(displayPath(data.config)), opts.Command))
+	}
 	for _, report := range opts.Reports {
 		sec, err := report(context.WithoutCancel(ctx), cfg)
 		if err != nil {

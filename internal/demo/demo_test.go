@@ -123,11 +123,13 @@ func TestRunShowsFallbackAndRecovery(t *testing.T) {
 		t.Error("the report did not run, or without the configuration")
 	}
 	checkStored(t, sum, dataDir, evs)
+	checkSLOs(t, sum, evs)
 	for _, want := range []string{
 		"Flywheel demo", "route coder", "local-fast goes down", "local-fast is back", "\r\033[K[",
 		"Summary:", "success rate", "fallbacks", "latency", "p95", "p99", "first token",
 		"Breaker transitions", "closed -> open", "half_open -> closed", "Stored\n  counted by a report",
 		"Stored in ", "feedback, a new store", "flywheel inferences list -c ", "flywheel feedback list -c ", "flywheel inferences show " + sum.Storage.Sent.Example,
+		"SLOs of the coder route", "coder-ttft", "alerts firing at the end of the run", "flywheel slo status -c ",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)

@@ -100,7 +100,11 @@ type Summary struct {
 	// Storage is what the run left in its store; nil when it could not be
 	// read back.
 	Storage *Storage
-	// Sections are the extra blocks: the store's, then the Reports'.
+	// SLOs are the demo's SLOs as the run left them; nil when they could
+	// not be read (a section says why).
+	SLOs []SLOResult
+	// Sections are the extra blocks: the store's, the SLOs', then the
+	// Reports'.
 	Sections []Section
 }
 

@@ -42,6 +42,7 @@ func (s *Server) mount(g *generation) {
 	g.gw.Register(mux)
 	s.Health.Register(mux)
 	mux.Handle("GET /metrics", s.metrics)
+	mux.Handle("GET /admin/v1/slos", g.gw.AdminOnly(http.HandlerFunc(s.handleSLOs)))
 	g.handler = gateway.BodyDeadline(mux, g.cfg.Server.BodyTimeout)
 }
 

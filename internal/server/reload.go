@@ -16,9 +16,12 @@ import (
 // made with.
 //
 // What cannot change while serving keeps its running value and is named
-// in a warning: server.listen, store, capture, health and dependencies (and
-// the health checks of the backends, which stay those the server started
-// with). When cfg cannot be built (a backend's key variable unset, say),
+// in a warning: server.listen, store, capture, health, dependencies, slos,
+// alerts and resources (and the health checks of the backends, which stay
+// those the server started with; the SLO service judges and alerts with
+// the SLOs it started with, and the sampler reads the backends it started
+// with). Backends demoted by an SLO's page alert stay demoted in the new
+// gateway. When cfg cannot be built (a backend's key variable unset, say),
 // the error is logged and returned, and the running configuration keeps
 // serving.
 func (s *Server) Reload(cfg *config.Config) error {
@@ -34,7 +37,10 @@ func (s *Server) Reload(cfg *config.Config) error {
 		return err
 	}
 	s.mount(gen)
+	s.demoteMu.Lock()
+	s.applyDemotions(gen.gw)
 	s.gen.Store(gen)
+	s.demoteMu.Unlock()
 	for _, b := range old.gw.Backends() {
 		// Connections in use finish their requests; the old gateway's idle
 		// ones would otherwise linger until their idle timeout.
@@ -71,5 +77,13 @@ func carryOver(cfg, running *config.Config) (*config.Config, []string) {
 	next.Health = running.Health
 	keep("dependencies", !reflect.DeepEqual(next.Dependencies, running.Dependencies))
 	next.Dependencies = running.Dependencies
+	keep("alerts", !reflect.DeepEqual(next.Alerts, running.Alerts))
+	next.Alerts = running.Alerts
+	keep("resources", !reflect.DeepEqual(next.Resources, running.Resources))
+	next.Resources = running.Resources
+	// The file's SLOs stay in next: they name its routes and backends, and
+	// validating the running ones against a file that changed those would
+	// refuse a reload for a section it does not apply anyway.
+	keep("slos", !reflect.DeepEqual(next.SLOs, running.SLOs))
 	return &next, kept
 }

@@ -165,6 +165,8 @@ store: {driver: sqlite, dsn: a.db}
 capture: {redact: ['sk-[a-z]+']}
 dependencies:
   - {name: cache, kind: tcp, addr: "127.0.0.1:1"}
+slos:
+  - {name: all, kind: availability, objective: 99}
 `
 	running := mustParse(t, text)
 	if _, kept := carryOver(mustParse(t, text), running); len(kept) != 0 {
@@ -175,13 +177,18 @@ server: {listen: 127.0.0.1:9999, max_body_bytes: 2MiB}
 store: {driver: sqlite, dsn: b.db}
 capture: {prompts: false}
 health: {interval: 1m}
+alerts: {webhook: {url: "http://alertmanager:9093"}}
+resources: {interval: 1m, gpu: "off"}
+slos:
+  - {name: all, kind: availability, objective: 99.9}
 `)
 	next, kept := carryOver(changed, running)
-	if want := "[server.listen store capture health dependencies]"; fmt.Sprint(kept) != want {
+	if want := "[server.listen store capture health dependencies alerts resources slos]"; fmt.Sprint(kept) != want {
 		t.Errorf("kept %v, want %s", kept, want)
 	}
 	if next.Server.Listen != "127.0.0.1:8700" || next.Store.DSN != "a.db" || !next.Capture.Prompts ||
-		next.Health.Interval != running.Health.Interval || len(next.Dependencies) != 1 {
+		next.Health.Interval != running.Health.Interval || len(next.Dependencies) != 1 ||
+		next.Alerts != running.Alerts || next.Resources != running.Resources {
 		t.Errorf("the kept sections are not the running ones: %+v", next)
 	}
 	if next.Server.MaxBodyBytes != 2*config.MiB {

@@ -22,6 +22,8 @@ import (
 	"github.com/flywheel-stack/flywheel/internal/freshconn"
 	"github.com/flywheel-stack/flywheel/internal/version"
 	"github.com/flywheel-stack/flywheel/resilience"
+	"github.com/flywheel-stack/flywheel/resource"
+	"github.com/flywheel-stack/flywheel/slo"
 	"github.com/flywheel-stack/flywheel/store"
 	"github.com/flywheel-stack/flywheel/store/writer"
 	"github.com/flywheel-stack/flywheel/telemetry"
@@ -75,6 +77,20 @@ type Server struct {
 	breakerCfg atomic.Pointer[config.Config]
 	gen        atomic.Pointer[generation]
 	reloadMu   sync.Mutex // one reload at a time
+
+	// slos judges every inference against the slos section and evaluates
+	// the alerts; nil without SLOs. sloConfigs are its SLOs by name. The
+	// slos, alerts and resources sections are those the server started
+	// with: a reload does not change them.
+	slos       *slo.Service
+	sloConfigs map[string]config.SLO
+	// sampler reads the GPUs and the backends' /metrics.
+	sampler *resource.Sampler
+	// demoted are the backends an SLO's page alert demotes (on_page:
+	// demote), each with the SLOs that demote it; applied to every
+	// generation's gateway.
+	demoteMu sync.Mutex
+	demoted  map[string][]string
 }
 
 // New builds the server from cfg.
@@ -91,16 +107,33 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	quietRedis(opts.Logger)
 	prom := telemetry.NewPrometheus()
 	sp := newStoreParts(cfg, opts)
+	var err error
 	s := &Server{cfg: cfg, opts: opts, Telemetry: sp.writer, fresh: &freshconn.Tracker{}, feedback: sp.feedback,
 		sinks: append(append(telemetry.Sinks{prom}, opts.Sinks...), sp.sinks...)}
 	s.breakerCfg.Store(cfg)
 	s.breakers = newBreakers(opts, &s.breakerCfg)
+	s.slos, err = s.newSLOService(cfg)
+	if err != nil {
+		sp.close()
+		return nil, err
+	}
+	if s.slos != nil {
+		s.sinks = append(s.sinks, s.slos.Recorder())
+		s.sloConfigs = map[string]config.SLO{}
+		for _, c := range cfg.SLOs {
+			s.sloConfigs[c.Name] = c
+		}
+	}
 	gen, err := s.newGeneration(cfg)
 	if err != nil {
 		sp.close()
 		return nil, err
 	}
 	s.gen.Store(gen)
+	if s.sampler, err = s.newSampler(cfg, gen); err != nil {
+		sp.close()
+		return nil, err
+	}
 	s.Health, err = buildChecker(cfg, gen.gw, s.current, version.String(), opts.Getenv, opts.Logger, sp.checks...)
 	if err != nil {
 		sp.close()
@@ -110,6 +143,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prom, healthprom.NewCollector(s.Health), generationCollector{s})
 	s.Registry.MustRegister(sp.collectors...)
+	s.Registry.MustRegister(s.sloCollectors()...)
 	s.metrics = promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{Registry: s.Registry})
 	s.mount(gen)
 	return s, nil
@@ -163,6 +197,11 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	defer s.Health.Stop()
 	defer s.flushTelemetry()
+	// The SLO service and the sampler outlive ctx: the requests that finish
+	// during the shutdown grace are judged too, and the service writes its
+	// counts once the HTTP server is done, before Serve returns (and the
+	// caller closes the store).
+	defer s.startBackground(context.WithoutCancel(ctx))()
 	base, cut := context.WithCancelCause(context.Background())
 	defer cut(nil)
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: headerTimeout, IdleTimeout: 2 * time.Minute,
