@@ -130,6 +130,12 @@ func startGateway(t *testing.T, yaml string, sims map[string]string, o gatewayOp
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !strings.Contains(yaml, "resources:") {
+		// The tests count every request a simulator gets: the resource
+		// sampler's scrapes of /metrics would be among them, and no GPU
+		// tool is run either.
+		cfg.Resources.BackendMetrics, cfg.Resources.GPU = false, "off"
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
