@@ -183,7 +183,9 @@ func TestTransportStreamOutlivesHeaderTimeout(t *testing.T) {
 		_, _ = io.WriteString(w, "data: two\n\ndata: [DONE]\n\n")
 	}))
 	defer srv.Close()
-	const headerTimeout = 20 * time.Millisecond
+	// Long enough that a busy machine still gets the headers in time; the
+	// idle wait below passes it three times over.
+	const headerTimeout = 250 * time.Millisecond
 	client := &http.Client{Transport: resilience.NewTransport(resilience.TransportConfig{Base: srv.Client().Transport,
 		HeaderTimeout: headerTimeout, Retry: fastRetry()})}
 	resp, err := client.Get(srv.URL)
@@ -196,7 +198,7 @@ func TestTransportStreamOutlivesHeaderTimeout(t *testing.T) {
 		t.Fatalf("first line %q", line)
 	}
 	// Let the header timeout pass several times over while the stream is idle.
-	<-time.After(5 * headerTimeout)
+	<-time.After(3 * headerTimeout)
 	close(release)
 	rest, err := io.ReadAll(rd)
 	if err != nil || !strings.Contains(string(rest), "data: [DONE]") {
