@@ -43,17 +43,29 @@ func NewRecorder(set *Set) *Recorder {
 // drains them.
 func (r *Recorder) Minutes() *Minutes { return r.minutes }
 
-// Record judges e against every SLO, counting it in the minute it ended.
+// Record judges e against every SLO (see Objective.Judge), counting the
+// judgements in the minute it ended.
 // It does not allocate.
 func (r *Recorder) Record(e *telemetry.Event) {
 	minute := minuteOf(e.End)
 	for i := range r.set.objectives {
-		res := r.set.objectives[i].Judge(e)
-		if res == NotCounted {
-			continue
+		t := r.set.objectives[i].Judge(e)
+		if t.Good > 0 {
+			r.count(i, minute, Good, t.Good)
 		}
-		r.minutes.add(i, minute, res, 1)
+		if t.Bad > 0 {
+			r.count(i, minute, Bad, t.Bad)
+		}
+	}
+}
+
+// count adds n judgements res of SLO i in minute.
+func (r *Recorder) count(i int, minute int64, res Result, n uint32) {
+	r.minutes.add(i, minute, res, uint64(n))
+	if n == 1 {
 		r.counters[i][res-Good].Inc()
+	} else {
+		r.counters[i][res-Good].Add(float64(n))
 	}
 }
 
