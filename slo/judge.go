@@ -105,6 +105,11 @@ func (o *Objective) judgeAnswer(e *telemetry.Event) Result {
 	if o.kind == kindAvailability {
 		return availability(e)
 	}
+	return o.judgeSpeed(e)
+}
+
+// judgeSpeed judges an answer for the indicators of speed.
+func (o *Objective) judgeSpeed(e *telemetry.Event) Result {
 	if e.Status != telemetry.StatusOK {
 		return NotCounted
 	}

@@ -50,22 +50,14 @@ func (r *Recorder) Record(e *telemetry.Event) {
 	minute := minuteOf(e.End)
 	for i := range r.set.objectives {
 		t := r.set.objectives[i].Judge(e)
-		if t.Good > 0 {
-			r.count(i, minute, Good, t.Good)
+		if t.Good != 0 {
+			r.minutes.add(i, minute, Good, uint64(t.Good))
+			r.counters[i][0].Add(float64(t.Good))
 		}
-		if t.Bad > 0 {
-			r.count(i, minute, Bad, t.Bad)
+		if t.Bad != 0 {
+			r.minutes.add(i, minute, Bad, uint64(t.Bad))
+			r.counters[i][1].Add(float64(t.Bad))
 		}
-	}
-}
-
-// count adds n judgements res of SLO i in minute.
-func (r *Recorder) count(i int, minute int64, res Result, n uint32) {
-	r.minutes.add(i, minute, res, uint64(n))
-	if n == 1 {
-		r.counters[i][res-Good].Inc()
-	} else {
-		r.counters[i][res-Good].Add(float64(n))
 	}
 }
 
