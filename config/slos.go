@@ -105,8 +105,8 @@ type SLO struct {
 	Name string `yaml:"name"`
 	// Route selects inferences of this route; empty selects every route.
 	Route string `yaml:"route"`
-	// Backend selects inferences answered (or failed last) by this
-	// backend; empty selects every backend.
+	// Backend selects the targets on this backend that a request tried:
+	// each is judged (slo.Objective.Judge); empty selects every backend.
 	Backend string `yaml:"backend"`
 	// Model selects inferences whose target model is this one; empty
 	// selects every model.

@@ -131,13 +131,16 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, ep backend.End
 		ev.Attempts += n
 		ev.Backend, ev.Model, ev.FallbackDepth = t.backend.Name, t.model, i
 		if err == nil {
+			ev.AddTried(t.backend.Name, t.model, telemetry.OutcomeAnswered)
 			g.respond(w, r, up, ev)
 			return
 		}
 		if ctx.Err() != nil {
+			ev.AddTried(t.backend.Name, t.model, telemetry.OutcomeCancelled)
 			ev.Status, ev.ErrorClass = telemetry.StatusCancelled, "cancelled"
 			return
 		}
+		ev.AddTried(t.backend.Name, t.model, targetOutcome(n))
 		if errors.Is(err, errBusy) {
 			busy++
 		}
@@ -154,6 +157,17 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, ep backend.End
 		return
 	}
 	g.degrade(w, rt, ev)
+}
+
+// targetOutcome is the outcome of a target that returned an error after n
+// attempts reached its backend: failed when one did (the backend's fault,
+// whatever stopped the retries after it), rejected when none did (its
+// breaker was open or its backend busy).
+func targetOutcome(n int) telemetry.Outcome {
+	if n > 0 {
+		return telemetry.OutcomeFailed
+	}
+	return telemetry.OutcomeRejected
 }
 
 // degrade sends the route's degraded answer, with Retry-After set from the

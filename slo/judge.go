@@ -9,14 +9,42 @@ import (
 	"github.com/flywheel-stack/flywheel/telemetry"
 )
 
-// Matches reports whether the SLO selects the event: its route, backend
-// and model selectors (empty selects all) equal the event's. Resource SLOs
-// select no event.
+// Tally counts the judgements of one event against one SLO. An SLO scoped
+// to a backend judges each target of that backend the request tried, so
+// one event can count more than once (a route with two targets on the
+// backend), good and bad alike.
+type Tally struct {
+	Good, Bad uint32
+}
+
+// add counts r.
+func (t *Tally) add(r Result) {
+	switch r {
+	case Good:
+		t.Good++
+	case Bad:
+		t.Bad++
+	}
+}
+
+// Matches reports whether the SLO selects the event: its route selector
+// (empty selects all) equals the event's route, and its backend and model
+// selectors equal those of a target the request tried (with neither
+// backend nor a record of the targets tried, those of the target that
+// answered, or failed last). Resource SLOs select no event.
 func (o *Objective) Matches(e *telemetry.Event) bool {
-	return o.kind != kindResource &&
-		(o.route == "" || o.route == e.Route) &&
-		(o.backend == "" || o.backend == e.Backend) &&
-		(o.model == "" || o.model == e.Model)
+	if o.kind == kindResource || (o.route != "" && o.route != e.Route) {
+		return false
+	}
+	if o.backend == "" || e.NTried == 0 {
+		return (o.backend == "" || o.backend == e.Backend) && (o.model == "" || o.model == e.Model)
+	}
+	for i := range e.NTried {
+		if t := &e.Tried[i]; t.Backend == o.backend && (o.model == "" || o.model == t.Model) {
+			return true
+		}
+	}
+	return false
 }
 
 // Judge judges one finished inference at the SLO's exact threshold:
@@ -34,14 +62,54 @@ func (o *Objective) Matches(e *telemetry.Event) bool {
 //     speed (telemetry.Event.TokensPerSecond) >= threshold.
 //
 // The indicators of speed judge answers only: a failed request is the
-// availability SLO's to count. Judge does not allocate.
-func (o *Objective) Judge(e *telemetry.Event) Result {
-	if !o.Matches(e) {
-		return NotCounted
+// availability SLO's to count.
+//
+// An SLO with a backend selector judges each target of that backend (and
+// model, if selected) the request tried (telemetry.Event.Tried): a target
+// that failed is bad for availability and not counted by the other kinds;
+// one that was rejected (breaker open, backend busy) or cancelled is not
+// counted; the target that answered is judged on the event as above. So in
+// a route [a, b] where a fails and b answers, a's availability SLO counts
+// one bad event and b's one good event. An event without a record of its
+// targets is judged once, on the target that answered or failed last.
+// Judge does not allocate.
+func (o *Objective) Judge(e *telemetry.Event) (t Tally) {
+	if o.kind == kindResource || (o.route != "" && o.route != e.Route) {
+		return t
 	}
+	if o.backend == "" || e.NTried == 0 {
+		if (o.backend == "" || o.backend == e.Backend) && (o.model == "" || o.model == e.Model) {
+			t.add(o.judgeAnswer(e))
+		}
+		return t
+	}
+	for i := range e.NTried {
+		tried := &e.Tried[i]
+		if tried.Backend != o.backend || (o.model != "" && o.model != tried.Model) {
+			continue
+		}
+		switch tried.Outcome {
+		case telemetry.OutcomeAnswered:
+			t.add(o.judgeAnswer(e))
+		case telemetry.OutcomeFailed:
+			if o.kind == kindAvailability {
+				t.Bad++
+			}
+		}
+	}
+	return t
+}
+
+// judgeAnswer judges how the request ended, without selecting.
+func (o *Objective) judgeAnswer(e *telemetry.Event) Result {
 	if o.kind == kindAvailability {
 		return availability(e)
 	}
+	return o.judgeSpeed(e)
+}
+
+// judgeSpeed judges an answer for the indicators of speed.
+func (o *Objective) judgeSpeed(e *telemetry.Event) Result {
 	if e.Status != telemetry.StatusOK {
 		return NotCounted
 	}

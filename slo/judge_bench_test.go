@@ -8,40 +8,65 @@ import (
 
 	"github.com/flywheel-stack/flywheel/clock"
 	"github.com/flywheel-stack/flywheel/config"
+	"github.com/flywheel-stack/flywheel/telemetry"
 )
 
 // BenchmarkRecord measures the request-path cost of judging one inference
 // against n SLOs that all match it, counting it per minute and in the
 // Prometheus counter. ns/slo is the cost per matching SLO (goal <= 100 ns,
-// 0 allocs).
+// 0 allocs). The SLOs select backend llama: "answered" is an answer from
+// it; "covered" an answer from remote after llama failed (availability
+// SLOs count llama's failure, the others nothing).
 func BenchmarkRecord(b *testing.B) {
-	for _, n := range []int{1, 10, 50} {
-		b.Run(fmt.Sprintf("slos=%d", n), func(b *testing.B) {
-			kinds := []config.SLO{
-				{Kind: config.SLOAvailability, Objective: 99.5},
-				{Kind: config.SLOLatency, Objective: 99, Threshold: dur(2 * time.Second)},
-				{Kind: config.SLOTTFT, Objective: 95, Threshold: dur(800 * time.Millisecond)},
-				{Kind: config.SLOInterTokenLatency, Objective: 99, Threshold: dur(50 * time.Millisecond)},
-				{Kind: config.SLOThroughput, Objective: 90, Threshold: num(20)},
-			}
-			slos := make([]config.SLO, n)
-			for i := range slos {
-				slos[i] = kinds[i%len(kinds)]
-				slos[i].Name = fmt.Sprintf("slo-%d", i)
-				slos[i].Route = "coder"
-				slos[i].Backend = "llama"
-			}
-			r := NewRecorder(mustCompile(b, slos...))
-			e := answer(1500*time.Millisecond, 300*time.Millisecond, 100)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; b.Loop(); i++ {
-				e.End = e.Start.Add(time.Duration(i%4096) * time.Millisecond) // stays within a few minutes
-				r.Record(&e)
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/slo")
-		})
+	for _, c := range []struct {
+		name    string
+		targets [][2]string
+	}{
+		{"answered", [][2]string{{"llama", "answered"}}},
+		{"covered", [][2]string{{"llama", "failed"}, {"remote", "answered"}}},
+	} {
+		for _, n := range []int{1, 10, 50} {
+			b.Run(fmt.Sprintf("%s/slos=%d", c.name, n), func(b *testing.B) {
+				benchmarkRecord(b, n, c.targets)
+			})
+		}
 	}
+}
+
+// benchmarkRecord records an answer judged by n SLOs on backend llama,
+// after the given targets, each {backend, "answered" or "failed"}.
+func benchmarkRecord(b *testing.B, n int, targets [][2]string) {
+	kinds := []config.SLO{
+		{Kind: config.SLOAvailability, Objective: 99.5},
+		{Kind: config.SLOLatency, Objective: 99, Threshold: dur(2 * time.Second)},
+		{Kind: config.SLOTTFT, Objective: 95, Threshold: dur(800 * time.Millisecond)},
+		{Kind: config.SLOInterTokenLatency, Objective: 99, Threshold: dur(50 * time.Millisecond)},
+		{Kind: config.SLOThroughput, Objective: 90, Threshold: num(20)},
+	}
+	slos := make([]config.SLO, n)
+	for i := range slos {
+		slos[i] = kinds[i%len(kinds)]
+		slos[i].Name = fmt.Sprintf("slo-%d", i)
+		slos[i].Route = "coder"
+		slos[i].Backend = "llama"
+	}
+	r := NewRecorder(mustCompile(b, slos...))
+	e := answer(1500*time.Millisecond, 300*time.Millisecond, 100)
+	for _, t := range targets {
+		o := telemetry.OutcomeFailed
+		if t[1] == "answered" {
+			o = telemetry.OutcomeAnswered
+		}
+		e.AddTried(t[0], "qwen", o)
+		e.Backend = t[0]
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		e.End = e.Start.Add(time.Duration(i%4096) * time.Millisecond) // stays within a few minutes
+		r.Record(&e)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/slo")
 }
 
 // BenchmarkJudge measures judging alone, per SLO kind.
@@ -55,10 +80,11 @@ func BenchmarkJudge(b *testing.B) {
 		b.Run(c.Name, func(b *testing.B) {
 			o := mustCompile(b, c).At(0)
 			e := answer(1500*time.Millisecond, 300*time.Millisecond, 100)
+			e.AddTried("llama", "qwen", telemetry.OutcomeAnswered)
 			b.ReportAllocs()
-			var sink Result
+			var sink uint32
 			for b.Loop() {
-				sink += o.Judge(&e)
+				sink += o.Judge(&e).Good
 			}
 			_ = sink
 		})

@@ -32,6 +32,13 @@ func dur(d time.Duration) config.SLOThreshold {
 	return config.SLOThreshold{Duration: d, IsDuration: true, Set: true}
 }
 
+// tally is the Tally of one judgement r.
+func tally(r Result) Tally {
+	var t Tally
+	t.add(r)
+	return t
+}
+
 func num(v float64) config.SLOThreshold { return config.SLOThreshold{Value: v, Set: true} }
 
 // TestJudge checks each kind at its exact threshold, and which events each
@@ -93,8 +100,8 @@ func TestJudge(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			set := mustCompile(t, tt.slo)
-			if got := set.At(0).Judge(&tt.ev); got != tt.want {
-				t.Errorf("Judge = %s, want %s", got, tt.want)
+			if got := set.At(0).Judge(&tt.ev); got != tally(tt.want) {
+				t.Errorf("Judge = %+v, want %s", got, tt.want)
 			}
 		})
 	}
@@ -124,8 +131,8 @@ func TestSelectors(t *testing.T) {
 		if got := set.At(0).Matches(&ev); got != tt.want {
 			t.Errorf("Matches(route %q, backend %q, model %q) = %v, want %v", tt.route, tt.backend, tt.model, got, tt.want)
 		}
-		if want := map[bool]Result{true: Good, false: NotCounted}[tt.want]; set.At(0).Judge(&ev) != want {
-			t.Errorf("Judge(route %q, backend %q, model %q) = %s, want %s", tt.route, tt.backend, tt.model, set.At(0).Judge(&ev), want)
+		if want := map[bool]Result{true: Good, false: NotCounted}[tt.want]; set.At(0).Judge(&ev) != tally(want) {
+			t.Errorf("Judge(route %q, backend %q, model %q) = %+v, want %s", tt.route, tt.backend, tt.model, set.At(0).Judge(&ev), want)
 		}
 	}
 }
@@ -156,7 +163,7 @@ func TestJudgeSample(t *testing.T) {
 		}
 	}
 	ev := answer(time.Second, time.Second, 1)
-	if kv.Matches(&ev) || kv.Judge(&ev) != NotCounted {
+	if kv.Matches(&ev) || kv.Judge(&ev) != (Tally{}) {
 		t.Error("a resource SLO judged an inference")
 	}
 }

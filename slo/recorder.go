@@ -43,17 +43,21 @@ func NewRecorder(set *Set) *Recorder {
 // drains them.
 func (r *Recorder) Minutes() *Minutes { return r.minutes }
 
-// Record judges e against every SLO, counting it in the minute it ended.
+// Record judges e against every SLO (see Objective.Judge), counting the
+// judgements in the minute it ended.
 // It does not allocate.
 func (r *Recorder) Record(e *telemetry.Event) {
 	minute := minuteOf(e.End)
 	for i := range r.set.objectives {
-		res := r.set.objectives[i].Judge(e)
-		if res == NotCounted {
-			continue
+		t := r.set.objectives[i].Judge(e)
+		if t.Good != 0 {
+			r.minutes.add(i, minute, Good, uint64(t.Good))
+			r.counters[i][0].Add(float64(t.Good))
 		}
-		r.minutes.add(i, minute, res, 1)
-		r.counters[i][res-Good].Inc()
+		if t.Bad != 0 {
+			r.minutes.add(i, minute, Bad, uint64(t.Bad))
+			r.counters[i][1].Add(float64(t.Bad))
+		}
 	}
 }
 

@@ -44,6 +44,13 @@ type Event struct {
 	// FallbackDepth is the index in the route's chain of the target that
 	// answered (0: the first).
 	FallbackDepth int
+	// Tried holds the outcome of each target the request tried, in order:
+	// Tried[:NTried] (see AddTried). An SLO scoped to a backend judges each
+	// of them, so that a target that failed before another answered counts
+	// against its own backend. TriedDropped counts the targets left out of
+	// a route of more than MaxTried targets (the last one is always kept).
+	Tried                [MaxTried]TargetOutcome
+	NTried, TriedDropped int
 	// Stream tells whether the client asked for a stream.
 	Stream bool
 	// Status is how the request ended; HTTPStatus the status sent.

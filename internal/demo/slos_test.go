@@ -29,7 +29,9 @@ func checkSLOs(t *testing.T, sum *Summary, evs []telemetry.Event) {
 		o := set.At(i)
 		var n [3]uint64
 		for j := range evs {
-			n[o.Judge(&evs[j])]++
+			tl := o.Judge(&evs[j])
+			n[slo.Good] += uint64(tl.Good)
+			n[slo.Bad] += uint64(tl.Bad)
 		}
 		want[o.Name()] = n
 	}

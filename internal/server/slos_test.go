@@ -204,8 +204,8 @@ func answeredBy(t *testing.T, base, model string) string {
 	return resp.Header.Get(gateway.HeaderBackend)
 }
 
-// burnA makes backend a fail n requests addressed to it directly (the
-// route would hide them behind b), and waits until they are judged.
+// burnA makes backend a fail n requests addressed to it directly (no
+// fallback: each is a 500 to the client), and waits until they are judged.
 func burnA(t *testing.T, srv *Server, base string, failing *atomic.Bool, n int) {
 	t.Helper()
 	failing.Store(true)
@@ -300,6 +300,52 @@ func TestPageAlertDemotesTheBackend(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "backend back in its place") {
 		t.Errorf("the end of the demotion is not logged:\n%s", logs)
+	}
+}
+
+// TestCoveredFailuresDemoteTheBackend: in a route [a, b] where a fails and
+// b answers every request, the client sees no error, yet each of a's
+// failures is bad for a's SLO (and the route's SLO counts good answers):
+// the page fires and a is demoted behind b. On the fake clock.
+func TestCoveredFailuresDemoteTheBackend(t *testing.T) {
+	t.Parallel()
+	var failing atomic.Bool
+	a, b := switchBackend(t, &failing), switchBackend(t, nil)
+	cfgText := fmt.Sprintf(demoteConfig, a.URL, b.URL) +
+		"  - {name: chat-availability, route: chat, kind: availability, objective: 99}\n"
+	clk := clock.NewFake(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	srv, base := fakeServer(t, cfgText, clk, nil, nil)
+	ctx := context.Background()
+	svc := srv.SLOs()
+	svc.Tick(ctx)
+
+	failing.Store(true)
+	const n = 12
+	for i := range n {
+		if got := answeredBy(t, base, "chat"); got != "b" {
+			t.Fatalf("request %d: answered by %q, want b covering for a", i, got)
+		}
+	}
+	waitFor(t, "a's failures to be judged", func() bool {
+		return sloEvents(t, srv, "chat-availability", "good") == n
+	})
+	if bad, good := sloEvents(t, srv, "a-availability", "bad"), sloEvents(t, srv, "a-availability", "good"); bad != n || good != 0 {
+		t.Fatalf("a-availability counted %g bad, %g good; want %d bad: each request a failed", bad, good, n)
+	}
+	if bad := sloEvents(t, srv, "chat-availability", "bad"); bad != 0 {
+		t.Fatalf("chat-availability counted %g bad; b answered every request", bad)
+	}
+	clk.Advance(time.Minute)
+	svc.Tick(ctx)
+	if got := svc.Status()[0].Alerts[0]; got.Severity != slo.Page || !got.Active {
+		t.Fatalf("a's page alert after %d covered failures: %+v", n, got)
+	}
+	if got := srv.Gateway().Demoted(); len(got) != 1 || got[0] != "a" {
+		t.Fatalf("demoted backends %v, want [a]", got)
+	}
+	failing.Store(false)
+	if got := answeredBy(t, base, "chat"); got != "b" {
+		t.Fatalf("while a is demoted, chat was answered by %q, want b first", got)
 	}
 }
 
