@@ -81,6 +81,7 @@ func TestParseErrors(t *testing.T) {
 			`f.yaml:2: server.max_body_bytes: invalid size "4XB": unknown unit "XB" (want B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)`},
 		{"negative size", "server:\n  max_body_bytes: -1\n", `f.yaml:2: server.max_body_bytes: invalid size "-1": must not be negative`},
 		{"fractional bytes", "server:\n  max_body_bytes: 1.5B\n", `f.yaml:2: server.max_body_bytes: invalid size "1.5B": not a whole number of bytes`},
+		{"zero queue bytes", "store:\n  queue_bytes: 0\n", `f.yaml:2: store.queue_bytes: must be > 0, got 0B`},
 		{"size got boolean", "server:\n  max_body_bytes: true\n", "f.yaml:2: server.max_body_bytes: expected a size like 4MiB, got boolean true"},
 		{"zero size", "server:\n  max_body_bytes: 0\n", "f.yaml:2: server.max_body_bytes: must be > 0, got 0B"},
 		{"zero body timeout", "server:\n  body_timeout: 0s\n", "f.yaml:2: server.body_timeout: must be > 0, got 0s"},

@@ -26,7 +26,7 @@ func wantExample() *Config {
 			BodyTimeout:   30 * time.Second,
 		},
 		Store: Store{Driver: DriverSQLite, DSN: "./flywheel-data/flywheel.db", Retention: 168 * time.Hour,
-			QueueSize: 10000, BatchSize: 1000, FlushInterval: 200 * time.Millisecond},
+			QueueSize: 10000, QueueBytes: 16 * MiB, BatchSize: 1000, FlushInterval: 200 * time.Millisecond},
 		Backends: []Backend{
 			{
 				Name: "llama", Kind: KindLlamaCPP, URL: "http://127.0.0.1:8080",
@@ -196,7 +196,7 @@ func TestDefaults(t *testing.T) {
 		Server: Server{Listen: "127.0.0.1:8700", AdminTokenEnv: "FLYWHEEL_ADMIN_TOKEN", APIKeysEnv: "FLYWHEEL_API_KEYS", MaxBodyBytes: 4 << 20,
 			BodyTimeout: 30 * time.Second},
 		Store: Store{Driver: "sqlite", DSN: "./flywheel-data/flywheel.db", Retention: 720 * time.Hour,
-			QueueSize: 10000, BatchSize: 1000, FlushInterval: 200 * time.Millisecond},
+			QueueSize: 10000, QueueBytes: 16 * MiB, BatchSize: 1000, FlushInterval: 200 * time.Millisecond},
 		Health:    Health{Interval: 10 * time.Second, Thresholds: Thresholds{CPUPercent: 80, MemoryPercent: 85, DiskPercent: 90}},
 		Capture:   Capture{Prompts: true, Responses: true, SampleRate: 1, User: UserPlain},
 		Resources: Resources{Interval: 15 * time.Second, GPU: "auto", BackendMetrics: true},

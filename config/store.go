@@ -37,6 +37,11 @@ type Store struct {
 	// it events are dropped and counted. Default 10000, or batch_size when
 	// the file set a larger one.
 	QueueSize int `yaml:"queue_size"`
+	// QueueBytes bounds the memory those events hold (their captured
+	// request and response bodies, and a fixed cost each), with the
+	// batches being written; beyond it events are dropped and counted as
+	// beyond queue_size. Default 16MiB.
+	QueueBytes ByteSize `yaml:"queue_bytes"`
 	// BatchSize is the most events written in one transaction. Default
 	// 1000, or queue_size when that is smaller; at most queue_size.
 	BatchSize int `yaml:"batch_size"`
@@ -48,7 +53,7 @@ type Store struct {
 // DefaultStore returns the store section's defaults.
 func DefaultStore() Store {
 	return Store{Driver: DriverSQLite, DSN: DefaultSQLiteDSN, Retention: 720 * time.Hour, QueueSize: 10000,
-		BatchSize: 1000, FlushInterval: 200 * time.Millisecond}
+		QueueBytes: 16 * MiB, BatchSize: 1000, FlushInterval: 200 * time.Millisecond}
 }
 
 // normalize drops the default SQLite path when the file chose another
@@ -79,6 +84,9 @@ func (s *Store) validate(v *validator, path string) {
 	v.nonNegative(join(path, "retention"), s.Retention)
 	if s.QueueSize <= 0 {
 		v.errorf(join(path, "queue_size"), "must be > 0, got %d", s.QueueSize)
+	}
+	if s.QueueBytes <= 0 {
+		v.errorf(join(path, "queue_bytes"), "must be > 0, got %s", s.QueueBytes)
 	}
 	switch {
 	case s.BatchSize <= 0:

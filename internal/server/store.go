@@ -47,7 +47,7 @@ func (sp storeParts) close() {
 // sections.
 func newWriter(cfg *config.Config, st store.Store, logger *slog.Logger, clk clock.Clock) *writer.Writer {
 	return writer.New(st, writer.Options{
-		QueueSize: cfg.Store.QueueSize, BatchSize: cfg.Store.BatchSize, FlushInterval: cfg.Store.FlushInterval,
+		QueueSize: cfg.Store.QueueSize, QueueBytes: int64(cfg.Store.QueueBytes), BatchSize: cfg.Store.BatchSize, FlushInterval: cfg.Store.FlushInterval,
 		Capture: cfg.Capture, Retention: cfg.Store.Retention, Logger: logger, Clock: clk,
 	})
 }

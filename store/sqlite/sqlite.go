@@ -105,17 +105,24 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// cacheKiB is each connection's page cache, in KiB (128 pages of 16 KiB).
-// The cache is memory outside Go's heap that SQLite keeps once a connection
-// has touched that many pages, and it was most of what the store added to
-// the gateway's memory: recording 200,000 inferences through the writer
-// (TestMemoryProbe in store/writer) left the process at 181 MB resident
-// with the 64 MiB cache of earlier versions, 37 MB with this one, for
-// batches written no slower (mean 29.8 and 24.2 ms on a busy machine). A
-// batch larger than the cache spills pages to the WAL before its commit
-// rather than at it; telemetry inserts append, so few pages are written
-// twice, and the operating system's file cache serves the rereads.
-const cacheKiB = 2048
+// cacheKiB is each connection's page cache, in KiB of pages (32 pages of
+// 16 KiB). The cache is memory outside Go's heap that SQLite keeps once a
+// connection has touched that many pages, and it is most of what the store
+// adds to the gateway's memory. What a cached page costs is not its size:
+// modernc.org/sqlite's C heap (modernc.org/memory) gives every allocation
+// larger than 16 KiB a 64 KiB region of its own, and a 16 KiB page with
+// SQLite's header is one, so each cached page holds 64 KiB resident
+// (TestPageCacheIsBoundedOnEveryConnection counts it so). 32 pages are 2 MiB resident per connection; the 128
+// of the previous bound were 8 MiB (the writer's filled in the first
+// seconds of traffic: 12 MB of the gateway's resident memory after a
+// saturation run, 2 MB with this one), and the 64 MiB cache of earlier
+// versions reached 181 MB in TestMemoryProbe (store/writer). Batches are
+// written no slower (BenchmarkWriteInferences, 1,000 rows: 44-47 ms with
+// either bound): telemetry inserts append, so a batch touches the right
+// edge of the table and its indexes, and the operating system's file
+// cache serves the rereads. A batch larger than the cache spills pages to
+// the WAL before its commit rather than at it.
+const cacheKiB = 512
 
 // role is what a connection of the store is for.
 type role int

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/flywheel-stack/flywheel/clock"
 	"github.com/flywheel-stack/flywheel/config"
@@ -26,6 +27,13 @@ import (
 type Options struct {
 	// QueueSize bounds the events waiting to be written. Default 10000.
 	QueueSize int
+	// QueueBytes bounds the memory the events waiting and being written
+	// hold: their captured request and response bodies and strings, and a
+	// fixed cost per event (see footprint). Beyond it events are dropped
+	// as queue_full, as beyond QueueSize; an event alone is never refused
+	// for its size. Default 16 MiB: 10,000 short chat events take about
+	// 12 MiB, and prompts of 100 KB would take 1 GB within QueueSize alone.
+	QueueBytes int64
 	// BatchSize is the most events written in one transaction, and the
 	// queue length that triggers a write before FlushInterval. Default 1000.
 	BatchSize int
@@ -64,6 +72,9 @@ func (o *Options) defaults() {
 		o.BatchSize = 1000
 	}
 	o.BatchSize = min(o.BatchSize, o.QueueSize)
+	if o.QueueBytes <= 0 {
+		o.QueueBytes = 16 << 20
+	}
 	if o.FlushInterval <= 0 {
 		o.FlushInterval = 200 * time.Millisecond
 	}
@@ -96,6 +107,7 @@ type Writer struct {
 	mu      sync.Mutex
 	queue   []queued     // waiting, oldest first
 	pending pendingIndex // the queue and the batches being written
+	held    int64        // footprint of the queue and the batches being written
 	closed  bool
 	lastErr error     // the last write's error; nil after a success
 	lastLog time.Time // of the last drop log
@@ -110,6 +122,15 @@ type queued struct {
 	inf         store.Inference
 	rawResponse []byte
 	stream      bool
+	size        int64 // footprint, counted in held until written
+}
+
+// footprint is what q holds in memory: the strings and bodies copied for
+// it (the route, backend and model names are the configuration's own),
+// and its place in the queue and in a batch's rows.
+func (q *queued) footprint() int64 {
+	return int64(unsafe.Sizeof(*q)+unsafe.Sizeof(q.inf)) + int64(len(q.inf.ID)+len(q.inf.EpisodeID)+len(q.inf.User)+
+		len(q.inf.ErrorClass)+len(q.inf.Request)+len(q.inf.Response)+len(q.rawResponse))
 }
 
 var _ telemetry.Sink = (*Writer)(nil)
@@ -147,17 +168,19 @@ func (w *Writer) Record(e *telemetry.Event) {
 			q.rawResponse = append([]byte(nil), e.ResponseBody...)
 		}
 	}
+	q.size = q.footprint()
 	w.mu.Lock()
 	switch {
 	case w.closed:
 		w.dropLocked(1, reasonClosed, nil)
 		w.mu.Unlock()
 		return
-	case len(w.queue) >= w.opts.QueueSize:
+	case len(w.queue) >= w.opts.QueueSize, w.held > 0 && w.held+q.size > w.opts.QueueBytes:
 		w.dropLocked(1, reasonQueueFull, nil)
 		w.mu.Unlock()
 		return
 	}
+	w.held += q.size
 	w.queue = append(w.queue, q)
 	w.pending.add(&w.queue[len(w.queue)-1])
 	if len(w.queue) == w.opts.BatchSize {
@@ -317,6 +340,7 @@ func (w *Writer) write(ctx context.Context, b *batch) {
 	w.mu.Lock()
 	for i := range b.queued {
 		w.pending.remove(&b.queued[i])
+		w.held -= b.queued[i].size
 	}
 	w.lastErr = res.failed
 	if res.failed != nil {
