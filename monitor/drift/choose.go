@@ -1,10 +1,12 @@
 package drift
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 )
 
 // Kind is how a column is tested.
@@ -186,4 +188,17 @@ func CompareProportion(x1, n1, x2, n2 int, th Thresholds) ([]TestResult, error) 
 	}
 	return []TestResult{{Test: "two-proportion z", Statistic: res.Statistic, PValue: pval(res.PValue), Effect: pval(res.Effect),
 		Threshold: fmt.Sprintf("p < %g and |effect| >= %g", th.ZPValue, th.MinEffect), Verdict: v}}, nil
+}
+
+// MarshalJSON writes an infinite statistic (chi-square with a category
+// the reference never saw) as the string "inf", which JSON has no number for.
+func (t TestResult) MarshalJSON() ([]byte, error) {
+	type plain TestResult
+	if math.IsInf(t.Statistic, 0) {
+		return json.Marshal(struct {
+			plain
+			Statistic string `json:"statistic"`
+		}{plain(t), strconv.FormatFloat(t.Statistic, 'g', -1, 64)})
+	}
+	return json.Marshal(plain(t))
 }
