@@ -191,7 +191,7 @@ func CompareProportion(x1, n1, x2, n2 int, th Thresholds) ([]TestResult, error) 
 }
 
 // MarshalJSON writes an infinite statistic (chi-square with a category
-// the reference never saw) as the string "inf", which JSON has no number for.
+// the reference never saw) as the string "+Inf", which JSON has no number for.
 func (t TestResult) MarshalJSON() ([]byte, error) {
 	type plain TestResult
 	if math.IsInf(t.Statistic, 0) {

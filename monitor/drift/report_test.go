@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -238,5 +239,24 @@ func TestJSONLColumnsMayBeAbsent(t *testing.T) {
 		if c == nil || c.Values != w[0] || c.Missing != w[1] {
 			t.Errorf("%s: %+v, want %d values and %d missing", name, c, w[0], w[1])
 		}
+	}
+}
+
+func TestInfiniteStatisticIsWrittenAsJSON(t *testing.T) {
+	t.Parallel()
+	res, err := CompareCategorical(map[string]int{"a": 10}, map[string]int{"a": 5, "b": 5}, DefaultThresholds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(res[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), `"statistic":"+Inf"`) || res[0].Verdict != Drift {
+		t.Errorf("%s, verdict %s: want the statistic as \"+Inf\" and drift", raw, res[0].Verdict)
+	}
+	raw, _ = json.Marshal(TestResult{Test: "x", Statistic: 1.5})
+	if !strings.Contains(string(raw), `"statistic":1.5`) {
+		t.Errorf("a finite statistic: %s", raw)
 	}
 }
