@@ -44,6 +44,7 @@ ks_cases = [
     ("asymptotic large drift", r(rng.normal(0, 1, 20000)), r(rng.normal(0.1, 1, 12000))),
     ("asymptotic tiny current", r(rng.normal(0, 1, 5)), r(rng.normal(0, 1, 20000))),
     ("asymptotic mid", r(rng.lognormal(0, 1, 11000)), r(rng.lognormal(0.05, 1, 400))),
+    ("exact, coprime sizes", r(rng.normal(0, 1, 10000)), r(rng.normal(0.03, 1, 9999))),
 ]
 ks = []
 for name, a, b in ks_cases:
