@@ -25,7 +25,9 @@ answer against the objectives declared under slos:, keeps their error
 budgets and burn-rate alerts (sent to Alertmanager, a burning backend moved
 behind its fallback), and samples GPU and backend load; slo rules turns the
 objectives into Prometheus rules with Sloth's names, and slo status and
-slo report read their state and daily history from the store.
+slo report read their state and daily history from the store. It runs drift
+tests on two files (monitor drift): Kolmogorov-Smirnov, Wasserstein, PSI,
+chi-square, Jensen-Shannon and z-tests with scipy's numbers.
 
 Planned, not built yet: model monitoring, A/B experiments, and fine-tuning
 datasets built from stored answers.`,
@@ -44,6 +46,7 @@ datasets built from stored answers.`,
 	root.AddCommand(newFeedbackCommand())
 	root.AddCommand(newCatalogCommand())
 	root.AddCommand(newSLOCommand())
+	root.AddCommand(newMonitorCommand())
 	return root
 }
 
