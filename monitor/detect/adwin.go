@@ -94,12 +94,15 @@ func (r *bucketRow) drop(k int) {
 // River ADWIN wrapper builds a fresh helper), so the shrunken window is
 // what Estimation reports in between.
 //
-// Reproduced quirks of River's implementation: the scan of each row skips
-// its newest bucket (River loops k over range(current_idx − 1)), so the
-// lengths n0 and n1 do not always add up to the width; and ln(width) uses
-// the whole window. Deviations: non-finite values are ignored and counted;
-// the sub-window variances River computes but never uses in the test are
-// not computed; lifetime counters survive resets.
+// The scan follows River's current implementation (adwin_c.pyx as ported to
+// Rust in River's _rust_stats module): every bucket boundary is a candidate
+// cut, and ln(width) uses the whole window. It reproduces the detection
+// indices River's own regression test publishes (1023, 2015, 3007 on its
+// four-segment stream); an older adwin_c.pyx revision that skipped the
+// newest bucket of each row gives 1023, 2047, 3039 there. Deviations:
+// non-finite values are ignored and counted; the sub-window variances the
+// Cython version computed but never used are not computed; lifetime
+// counters survive resets.
 type ADWIN struct {
 	cfg      ADWINConfig
 	rows     []bucketRow
@@ -244,11 +247,15 @@ func (a *ADWIN) detect() bool {
 		for idx := len(a.rows) - 1; idx >= 0 && !exit; idx-- {
 			b := &a.rows[idx]
 			size := math.Ldexp(1, idx)
-			for k := 0; k < b.n-1; k++ {
+			for k := 0; k < b.n; k++ {
 				n0 += size
 				n1 -= size
 				u0 += b.total[k]
 				u1 -= b.total[k]
+				if idx == 0 && k == b.n-1 {
+					exit = true // the newest bucket: no cut after it
+					break
+				}
 				deltaMean := u0/n0 - u1/n1
 				if n1 >= minW && n0 >= minW && a.cut(n0, n1, deltaMean) {
 					reduce, change = true, true
