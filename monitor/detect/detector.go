@@ -81,6 +81,8 @@ func Restore(data []byte) (Detector, error) {
 		d = &PageHinkley{}
 	case KindADWIN:
 		d = &ADWIN{}
+	case KindScaled:
+		d = &Scaled{}
 	default:
 		return nil, fmt.Errorf("%w: unknown kind %q", ErrState, e.Kind)
 	}
