@@ -2,7 +2,7 @@
 """Reference values for monitor/detect, computed step by step in plain Python.
 
 This script restates the published update rules of River's drift.PageHinkley
-(two-sided, River >= 0.19) and drift.ADWIN / AdaptiveWindowing
+(the current two-sided form with a mode parameter) and drift.ADWIN / AdaptiveWindowing
 (river/drift/adwin_c.pyx, now ported to Rust in River's _rust_stats) as straightforward Python, independently of the Go
 code, and writes river_reference.json. River itself is not installed here; the
 streams of River's own doctests and regression tests are regenerated with
