@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"math"
 	"os"
@@ -60,12 +61,17 @@ type fixture struct {
 
 func loadFixture(t *testing.T) fixture {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/scipy_reference.json")
+	file, err := os.Open("testdata/scipy_reference.json.gz") // gzipped: 1.4 MB of JSON
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	zr, err := gzip.NewReader(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var f fixture
-	if err := json.Unmarshal(raw, &f); err != nil {
+	if err := json.NewDecoder(zr).Decode(&f); err != nil {
 		t.Fatal(err)
 	}
 	return f

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Generate scipy reference values for the drift tests (issue 12).
 
-Run with Debian's scipy 1.10:  /usr/bin/python3 gen.py > scipy_reference.json
+Run with Debian's scipy 1.10:  /usr/bin/python3 gen.py | gzip -9 -n > scipy_reference.json.gz
 Every data set is seeded, and rounded to 4 decimals so that the JSON is small
 (rounding also makes ties); the Go tests read the same numbers.
 """
