@@ -91,6 +91,7 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request, ep backend.
 			return
 		}
 		ev.Status, ev.ErrorClass = telemetry.StatusCancelled, "cancelled"
+		g.shuttingDown(w, r.Context(), ev)
 		return
 	}
 	f, err := scanRequest(body)
@@ -138,6 +139,7 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, ep backend.End
 		if ctx.Err() != nil {
 			ev.AddTried(t.backend.Name, t.model, telemetry.OutcomeCancelled)
 			ev.Status, ev.ErrorClass = telemetry.StatusCancelled, "cancelled"
+			g.shuttingDown(w, ctx, ev)
 			return
 		}
 		ev.AddTried(t.backend.Name, t.model, targetOutcome(n))
@@ -168,6 +170,20 @@ func targetOutcome(n int) telemetry.Outcome {
 		return telemetry.OutcomeFailed
 	}
 	return telemetry.OutcomeRejected
+}
+
+// shuttingDown answers a request that the server cut at shutdown (its
+// context's cause is ErrShuttingDown) with a 503 in the OpenAI shape, so
+// that the client, which is still there, does not take net/http's empty
+// 200 for an answer. A request whose client went away gets nothing.
+func (g *Gateway) shuttingDown(w http.ResponseWriter, ctx context.Context, ev *telemetry.Event) {
+	if !errors.Is(context.Cause(ctx), ErrShuttingDown) {
+		return
+	}
+	ev.HTTPStatus, ev.ErrorClass = http.StatusServiceUnavailable, "server_shutdown"
+	w.Header().Set("Retry-After", "1")
+	writeError(w, apiError{Status: http.StatusServiceUnavailable, Type: "server_error", Code: "server_shutdown",
+		Message: "The gateway is shutting down; retry on another replica or shortly."})
 }
 
 // degrade sends the route's degraded answer, with Retry-After set from the
@@ -316,9 +332,12 @@ func (g *Gateway) attempt(ctx context.Context, ep backend.Endpoint, t *target, p
 		if at, ok := resilience.ParseRetryAfter(resp.Header, now); ok {
 			se.Until = at
 			if at.After(now) {
-				// The retry policy holds the breaker open until then (at
-				// most max_open_for): no retry would get through before,
-				// so the request moves on at once rather than wait.
+				// The breaker is held open until then (at most
+				// max_open_for), whatever the retry preset: no retry
+				// would get through before, so the request moves on at
+				// once rather than wait, and the next requests skip the
+				// target until then.
+				t.breaker.HoldOpenUntil(at, t.key+" answered "+strconv.Itoa(resp.StatusCode)+" with Retry-After")
 				return failed(resilience.Permanent(se))
 			}
 		}

@@ -70,10 +70,14 @@ func TestRetryAfterMovesOnAtOnce(t *testing.T) {
 		status     int
 		retryAfter string
 		held       time.Duration
+		extra      string // added to local's section
 	}{
-		{"429, shorter than max_delay", 429, "7", 7 * time.Second},
-		{"503, longer than max_delay", 503, "30", 30 * time.Second},
-		{"429, a date a year ahead", 429, t0.AddDate(1, 0, 0).Format(http.TimeFormat), resilience.DefaultMaxOpenFor},
+		{"429, shorter than max_delay", 429, "7", 7 * time.Second, ""},
+		{"503, longer than max_delay", 503, "30", 30 * time.Second, ""},
+		{"429, a date a year ahead", 429, t0.AddDate(1, 0, 0).Format(http.TimeFormat), resilience.DefaultMaxOpenFor, ""},
+		// A preset whose retry policy does not hold breakers: the
+		// gateway holds its target's all the same.
+		{"429, internal_service preset", 429, "30", 30 * time.Second, "    retry: {preset: internal_service}\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,7 +85,8 @@ func TestRetryAfterMovesOnAtOnce(t *testing.T) {
 			local, remote := newFakeBackend(t), newFakeBackend(t)
 			local.answer(statusAnswer(tc.status, tc.retryAfter))
 			remote.answer(okAnswer("from remote"))
-			h := newHarnessOn(t, clock.NewFake(t0), defaultTargets, nil, local, remote)
+			yaml := strings.ReplaceAll(defaultTargets, "    url: {a}\n", "    url: {a}\n"+tc.extra)
+			h := newHarnessOn(t, clock.NewFake(t0), yaml, nil, local, remote)
 			resp, got := h.postGuarded(t, `{"model":"coder","messages":[]}`)
 			if resp.StatusCode != 200 || !strings.Contains(got, "from remote") || resp.Header.Get(HeaderAttempts) != "2" {
 				t.Fatalf("%d %s %v, want the fallback's answer after one attempt on local", resp.StatusCode, got, resp.Header)

@@ -41,6 +41,8 @@ func (s *Server) Reload(cfg *config.Config) error {
 	s.applyDemotions(gen.gw)
 	s.gen.Store(gen)
 	s.demoteMu.Unlock()
+	// The old gateway may still relay streams: shutdown ends them too.
+	s.retired = append(s.retired, old.gw)
 	for _, b := range old.gw.Backends() {
 		// Connections in use finish their requests; the old gateway's idle
 		// ones would otherwise linger until their idle timeout.

@@ -77,6 +77,9 @@ type Server struct {
 	breakerCfg atomic.Pointer[config.Config]
 	gen        atomic.Pointer[generation]
 	reloadMu   sync.Mutex // one reload at a time
+	// retired are the gateways that reloads replaced (under reloadMu):
+	// streams that started on one are still relayed by it.
+	retired []*gateway.Gateway
 
 	// slos judges every inference against the slos section and evaluates
 	// the alerts; nil without SLOs. sloConfigs are its SLOs by name. The
@@ -222,14 +225,15 @@ func (s *Server) Serve(ctx context.Context) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		s.opts.Logger.Warn("shutdown grace ran out: cutting the requests still running", "grace", s.opts.ShutdownGrace,
 			"in_flight", s.Gateway().InFlight())
-		// The streams still open get an SSE error event (and their backend
+		// The streams still open, on the current gateway and on those a
+		// reload replaced, get an SSE error event (and their backend
 		// requests are cancelled) before anything is cut; then every
 		// request still running is cancelled with ErrShuttingDown and gets
-		// cutGrace to end before its connection is closed.
+		// cutGrace of its own to end before its connection is closed.
+		s.closeStreams()
+		cut(gateway.ErrShuttingDown)
 		cctx, ccancel := context.WithTimeout(context.Background(), cutGrace)
 		defer ccancel()
-		_ = s.Gateway().CloseStreams(cctx)
-		cut(gateway.ErrShuttingDown)
 		if srv.Shutdown(cctx) != nil {
 			_ = srv.Close()
 		}
@@ -238,4 +242,19 @@ func (s *Server) Serve(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// closeStreams ends the open streams of the current gateway and of every
+// gateway a reload replaced, all at once, waiting at most cutGrace.
+func (s *Server) closeStreams() {
+	s.reloadMu.Lock()
+	gws := append([]*gateway.Gateway{s.Gateway()}, s.retired...)
+	s.reloadMu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), cutGrace)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, gw := range gws {
+		wg.Go(func() { _ = gw.CloseStreams(ctx) })
+	}
+	wg.Wait()
 }
