@@ -56,11 +56,12 @@ func (up *upstream) clientWriter(w http.ResponseWriter) *clientWriter {
 	return cw
 }
 
-// write writes p under a fresh deadline.
+// write writes p under a fresh deadline (past totalBy only when totalBy is
+// zero: an answer whose backend slot is already free).
 func (c *clientWriter) write(p []byte) error {
 	if c.deadline != nil {
 		c.at = time.Now().Add(c.idle)
-		if c.at.After(c.totalBy) {
+		if !c.totalBy.IsZero() && c.at.After(c.totalBy) {
 			c.at = c.totalBy
 		}
 		_ = c.deadline.SetWriteDeadline(c.at)

@@ -428,6 +428,9 @@ func (g *Gateway) respond(w http.ResponseWriter, r *http.Request, up *upstream, 
 	}
 	h.Set("Content-Length", strconv.Itoa(len(up.body)))
 	cw := up.clientWriter(w)
+	// The backend is done: the client gets idle per write whatever is left
+	// of the attempt's total timeout.
+	cw.totalBy = time.Time{}
 	w.WriteHeader(up.resp.StatusCode)
 	_ = cw.write(up.body)
 	if ev.ResponseBody != nil {

@@ -42,6 +42,11 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 	// out in one write.
 	pending := false
 	for {
+		// The idle timeout measures the backend's silence: it runs while
+		// the next event is read, not while one is written to a slow
+		// client (each write has its own deadline), so a client's pause is
+		// never charged to the backend.
+		idle.Stop()
 		data := eventData(event)
 		if isDoneData(data) {
 			clean = true
@@ -88,11 +93,11 @@ func (g *Gateway) relayStream(w http.ResponseWriter, r *http.Request, up *upstre
 			}
 			pending = false
 		}
+		idle.Reset(idleFor)
 		event, err = readEvent(up.reader, event[:0], up.t.maxEvent)
 		if err != nil {
 			break
 		}
-		idle.Reset(idleFor)
 	}
 	up.body = event // the buffer, perhaps grown, goes back to the pool
 
