@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flywheel-stack/flywheel/config"
 	"github.com/flywheel-stack/flywheel/simulate"
 	"github.com/flywheel-stack/flywheel/telemetry"
 	"github.com/openai/openai-go/v3/option"
@@ -126,29 +127,49 @@ func TestChaosBrokenAnswers(t *testing.T) {
 // connection, and its backend request is cancelled.
 func TestChaosShutdownEndsStreamsWithAnError(t *testing.T) {
 	t.Parallel()
-	local, remote := localSim(t, "127.0.0.1:0"), remoteSim(t)
-	g := startGateway(t, chaosConfig, map[string]string{"local": local.url, "remote": remote.url},
-		gatewayOptions{env: chaosEnv, fake: true, grace: 100 * time.Millisecond})
-	settle(t, local, remote)
-	setFaults(t, local, simulate.Faults{TokensPerSecond: 0.1}) // 10 s between tokens: outlives the grace
-	s := g.client().Chat.Completions.NewStreaming(context.Background(), chatParams("chat", "a long answer"))
-	defer s.Close()
-	if !s.Next() {
-		t.Fatalf("no first chunk: %v", s.Err())
-	}
-	_ = g.shutdown()
-	g.serveErr = nil // the grace running out is what this test is about
-	for s.Next() {
-	}
-	var se *ssestream.StreamError
-	if err := s.Err(); !errors.As(err, &se) || !strings.Contains(string(se.Event.Data), `"code":"server_shutdown"`) {
-		t.Fatalf("the stream ended with %T %v, want the gateway's server_shutdown error event", err, err)
-	}
-	local.waitStats(t, "the stream's cancellation", func(st simulate.Stats) bool { return st.Cancellations == 1 })
-	if ev := g.event(t, 1); ev.Status != telemetry.StatusCancelled || ev.ErrorClass != "shutdown" {
-		t.Fatalf("event %+v", ev)
-	}
-	if b := g.breaker(localKey); b.Totals.Failures != 0 {
-		t.Fatalf("a shutdown counted against the backend: %+v", b.Totals)
+	for _, reload := range []bool{false, true} {
+		t.Run(map[bool]string{false: "current gateway", true: "gateway replaced by a reload"}[reload], func(t *testing.T) {
+			t.Parallel()
+			local, remote := localSim(t, "127.0.0.1:0"), remoteSim(t)
+			urls := map[string]string{"local": local.url, "remote": remote.url}
+			g := startGateway(t, chaosConfig, urls, gatewayOptions{env: chaosEnv, fake: true, grace: 100 * time.Millisecond})
+			settle(t, local, remote)
+			setFaults(t, local, simulate.Faults{TokensPerSecond: 0.1}) // 10 s between tokens: outlives the grace
+			s := g.client().Chat.Completions.NewStreaming(context.Background(), chatParams("chat", "a long answer"))
+			defer s.Close()
+			if !s.Next() {
+				t.Fatalf("no first chunk: %v", s.Err())
+			}
+			if reload {
+				// The stream stays on the gateway it started on; shutdown
+				// must end it all the same.
+				yaml := chaosConfig
+				for name, url := range urls {
+					yaml = strings.ReplaceAll(yaml, "{"+name+"}", url)
+				}
+				cfg, err := config.Parse("flywheel.yaml", []byte(yaml))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := g.srv.Reload(cfg); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_ = g.shutdown()
+			g.serveErr = nil // the grace running out is what this test is about
+			for s.Next() {
+			}
+			var se *ssestream.StreamError
+			if err := s.Err(); !errors.As(err, &se) || !strings.Contains(string(se.Event.Data), `"code":"server_shutdown"`) {
+				t.Fatalf("the stream ended with %T %v, want the gateway's server_shutdown error event", err, err)
+			}
+			local.waitStats(t, "the stream's cancellation", func(st simulate.Stats) bool { return st.Cancellations == 1 })
+			if ev := g.event(t, 1); ev.Status != telemetry.StatusCancelled || ev.ErrorClass != "shutdown" {
+				t.Fatalf("event %+v", ev)
+			}
+			if b := g.breaker(localKey); b.Totals.Failures != 0 {
+				t.Fatalf("a shutdown counted against the backend: %+v", b.Totals)
+			}
+		})
 	}
 }
