@@ -3,9 +3,7 @@ package postgres_test
 import (
 	"context"
 	"database/sql"
-	"io/fs"
 	"testing"
-	"testing/fstest"
 
 	"github.com/flywheel-stack/flywheel/internal/testenv"
 	"github.com/flywheel-stack/flywheel/store"
@@ -21,22 +19,11 @@ import (
 func TestUpgradeScopesIdempotencyKeys(t *testing.T) {
 	ctx := context.Background()
 	dsn := storetest.PostgresSchema(t, testenv.PostgresDSN(t))
-	first, err := fs.ReadFile(postgres.Migrations(), "migrations/00001_inferences_feedback.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := goose.NewProvider(goose.DialectPostgres, db,
-		fstest.MapFS{"00001_inferences_feedback.sql": {Data: first}}, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.ApplyOnly(t, db, goose.DialectPostgres, postgres.Migrations(), "00001_inferences_feedback.sql")
 	const inferenceA, inferenceB = "0190a1b2-0000-7000-8000-00000000000a", "0190a1b2-0000-7000-8000-00000000000b"
 	if _, err := db.ExecContext(ctx, `INSERT INTO feedback (id, inference_id, metric, kind, value, idempotency_key, created)
 		VALUES ('0190a1b2-0000-7000-8000-000000000001', $1, 'thumbs_up', 'boolean', 1, 'click-1', now())`, inferenceA); err != nil {

@@ -3,13 +3,12 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
-	"io/fs"
 	"path/filepath"
 	"testing"
-	"testing/fstest"
 
 	"github.com/flywheel-stack/flywheel/store"
 	"github.com/flywheel-stack/flywheel/store/sqlite"
+	"github.com/flywheel-stack/flywheel/store/storetest"
 	"github.com/pressly/goose/v3"
 )
 
@@ -19,22 +18,11 @@ import (
 func TestUpgradeScopesIdempotencyKeys(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	first, err := fs.ReadFile(sqlite.Migrations(), "migrations/00001_inferences_feedback.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
 	db, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db,
-		fstest.MapFS{"00001_inferences_feedback.sql": {Data: first}}, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.ApplyOnly(t, db, goose.DialectSQLite3, sqlite.Migrations(), "00001_inferences_feedback.sql")
 	const inferenceA, inferenceB = "0190a1b2-0000-7000-8000-00000000000a", "0190a1b2-0000-7000-8000-00000000000b"
 	if _, err := db.ExecContext(ctx, `INSERT INTO feedback (id, inference_id, metric, kind, value, idempotency_key, created_us)
 		VALUES ('0190a1b2-0000-7000-8000-000000000001', ?, 'thumbs_up', 'boolean', 1, 'click-1', 1)`, inferenceA); err != nil {

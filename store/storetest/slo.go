@@ -26,12 +26,7 @@ func RunSLO(t *testing.T, open Opener) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
+			s := openClosed(t, open)
 			ss, ok := s.(store.SLOStore)
 			if !ok {
 				t.Fatalf("%T does not implement store.SLOStore", s)

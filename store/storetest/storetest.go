@@ -41,16 +41,21 @@ func Run(t *testing.T, open Opener) {
 		{"ClientStringsAtTheirLimits", testStringsAtLimits},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
-			tc.fn(t, s)
-		})
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, openClosed(t, open)) })
 	}
+}
+
+// openClosed opens a store with open, closed (and its error reported) when
+// the test ends.
+func openClosed(t *testing.T, open Opener) store.Store {
+	t.Helper()
+	s := open(t)
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
 }
 
 const sampleUnix = 1772366400
