@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/flywheel-stack/flywheel/monitor/drift"
@@ -26,8 +25,9 @@ streaming detectors, alerts and reports are still to come.`,
 
 func newMonitorDriftCommand() *cobra.Command {
 	var (
-		ref, cur, categorical, numeric, proportion string
-		asJSON                                     bool
+		ref, cur                         string
+		categorical, numeric, proportion []string
+		asJSON                           bool
 	)
 	th := drift.DefaultThresholds()
 	cmd := &cobra.Command{
@@ -65,7 +65,7 @@ infinities in numeric columns are dropped and counted.`,
 				return err
 			}
 			rep, err := drift.Compare(rt, ct, drift.Options{Thresholds: th,
-				Categorical: splitList(categorical), Numeric: splitList(numeric), Proportion: splitList(proportion)})
+				Categorical: categorical, Numeric: numeric, Proportion: proportion})
 			if err != nil {
 				return err
 			}
@@ -81,9 +81,9 @@ infinities in numeric columns are dropped and counted.`,
 	f.StringVar(&ref, "reference", "", "the reference file (CSV or JSONL)")
 	f.StringVar(&cur, "current", "", "the current file (CSV or JSONL)")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
-	f.StringVar(&categorical, "categorical", "", "comma-separated columns to test as categorical")
-	f.StringVar(&numeric, "numeric", "", "comma-separated columns to test as numeric")
-	f.StringVar(&proportion, "proportion", "", "comma-separated columns to test as rates of true/1")
+	f.StringSliceVar(&categorical, "categorical", nil, "comma-separated columns to test as categorical")
+	f.StringSliceVar(&numeric, "numeric", nil, "comma-separated columns to test as numeric")
+	f.StringSliceVar(&proportion, "proportion", nil, "comma-separated columns to test as rates of true/1")
 	f.IntVar(&th.SmallSample, "small-sample", th.SmallSample, "largest reference that gets KS or chi-square; larger gets the distances")
 	f.Float64Var(&th.KSPValue, "ks-p", th.KSPValue, "KS: drift below this p-value")
 	f.Float64Var(&th.Wasserstein, "wasserstein", th.Wasserstein, "normed Wasserstein: drift at or above")
@@ -94,16 +94,6 @@ infinities in numeric columns are dropped and counted.`,
 	f.Float64Var(&th.ZPValue, "z-p", th.ZPValue, "z-test: drift below this p-value ...")
 	f.Float64Var(&th.MinEffect, "min-effect", th.MinEffect, "... and a change of the rate of at least this")
 	return cmd
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func printDriftReport(w io.Writer, rep *drift.Report) error {
