@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/flywheel-stack/flywheel/backend"
 )
@@ -41,13 +40,7 @@ func TestCutAtShutdownAnswers503(t *testing.T) {
 				defer close(done)
 				h.gw.serveProxy(rec, req, backend.Chat)
 			}()
-			deadline := time.Now().Add(10 * time.Second)
-			for local.calls.Load() == 0 {
-				if time.Now().After(deadline) {
-					t.Fatal("the backend never got the request")
-				}
-				time.Sleep(time.Millisecond) // polling a condition, with a deadline
-			}
+			waitFor(t, "the request to reach local", func() bool { return local.calls.Load() == 1 })
 			cancel(tc.cause)
 			<-done
 			if rec.Code != tc.want {
